@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Hangar",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hangar", targets: ["hangar"]),
+        .library(name: "HangarCore", targets: ["HangarCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // OpenSSL's libcrypto: SHA-256 (EVP) and Ed25519.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        // libarchive: deterministic tar writing and safe reading.
+        .systemLibrary(
+            name: "CLibArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
+        // Small POSIX helpers Swift cannot call directly (renameat2, O_ flags).
+        .target(name: "CHangarSystem"),
+        // The service: no HTTP, no argument parsing.
+        .target(
+            name: "HangarCore",
+            dependencies: [
+                "CLibCrypto", "CLibArchive", "CHangarSystem",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Conformance suites every backend runs (a library so tests of any backend can import it).
+        .target(
+            name: "HangarConformance",
+            dependencies: ["HangarCore"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "hangar",
+            dependencies: [
+                "HangarCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HangarCoreTests",
+            dependencies: ["HangarCore", "HangarConformance"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HangarCLITests",
+            dependencies: ["HangarCore"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,8 @@
+#ifndef HANGAR_CLIBCRYPTO_SHIM_H
+#define HANGAR_CLIBCRYPTO_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#endif

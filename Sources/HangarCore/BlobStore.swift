@@ -1,0 +1,138 @@
+/// Where blob bytes live. Blobs are immutable byte sequences stored under the SHA-256
+/// of their content; a store never hands out bytes under a digest they do not hash to
+/// without saying so (readers of whole blobs verify as they stream).
+///
+/// Every backend runs `BlobStoreConformance` (in the HangarConformance target).
+public protocol BlobStore: Sendable {
+    /// The size in bytes of the blob stored under `digest`, or nil when there is none.
+    /// Never reports a blob whose write has not committed.
+    func stat(_ digest: Digest) async throws -> Int64?
+
+    /// Opens the blob for reading, whole or for a byte range (`range` is clamped to the
+    /// size; an empty or inverted range is `invalidInput`). Throws `notFound` when absent.
+    /// A whole-blob reader checks the digest as it streams and throws `integrity` at the
+    /// end if the bytes do not match.
+    func reader(for digest: Digest, range: Range<Int64>?) async throws -> any BlobReader
+
+    /// Starts a new write. Nothing is visible under any digest until `commit` succeeds.
+    func writer() async throws -> any BlobWriter
+
+    /// Every digest stored, in no particular order.
+    func list() async throws -> [Digest]
+
+    /// Removes the blob (for garbage collection). Removing an absent blob is not an error.
+    func delete(_ digest: Digest) async throws
+}
+
+extension BlobStore {
+    /// Opens the whole blob for reading.
+    public func reader(for digest: Digest) async throws -> any BlobReader {
+        try await reader(for: digest, range: nil)
+    }
+
+    /// Whether a blob is stored under `digest`.
+    public func contains(_ digest: Digest) async throws -> Bool {
+        try await stat(digest) != nil
+    }
+}
+
+/// A stream of a blob's bytes. Not shared between tasks.
+public protocol BlobReader: AnyObject {
+    /// The blob's digest.
+    var digest: Digest { get }
+    /// How many bytes this reader will yield in total (the range's length, or the size).
+    var length: Int64 { get }
+    /// Reads up to `buffer.count` bytes; returns 0 at the end. A whole-blob reader
+    /// throws `integrity` when the end is reached and the bytes did not hash to `digest`.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Releases the underlying resources; reading after close is a programming error.
+    func close()
+}
+
+extension BlobReader {
+    /// Streams every remaining byte to `body` in chunks of `chunkSize`.
+    public func forEachChunk(
+        chunkSize: Int = 1 << 20,
+        _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try read(into: buffer)
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    /// Reads everything that is left into memory (for small blobs: manifests, configs).
+    public func readAll(limit: Int = 16 << 20) throws -> [UInt8] {
+        var out = [UInt8]()
+        try forEachChunk(chunkSize: 64 << 10) { chunk in
+            guard out.count + chunk.count <= limit else {
+                throw HangarError(.limitExceeded, "blob \(digest) is larger than \(limit) bytes")
+            }
+            out.append(contentsOf: chunk)
+        }
+        return out
+    }
+}
+
+/// One write of a new blob. Bytes are hashed as they arrive; `commit` checks the
+/// digest and size the caller declared and only then makes the blob visible.
+public protocol BlobWriter: AnyObject {
+    /// Bytes accepted so far.
+    var bytesWritten: Int64 { get }
+    /// Appends bytes.
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// Finishes the write. Throws `integrity` (and stores nothing) when `expected` or
+    /// `expectedSize` is given and does not match. If the blob already exists it is
+    /// left as it is and the result says so (`created == false`).
+    func commit(expected: Digest?, expectedSize: Int64?) async throws -> StoredBlob
+    /// Abandons the write and removes what it wrote. Safe to call more than once.
+    func abort()
+}
+
+extension BlobWriter {
+    public func write(_ bytes: some ContiguousBytes) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    public func commit() async throws -> StoredBlob {
+        try await commit(expected: nil, expectedSize: nil)
+    }
+}
+
+/// What a committed write produced.
+public struct StoredBlob: Sendable, Hashable, Codable {
+    public var digest: Digest
+    public var size: Int64
+    /// False when the blob was already stored and nothing new was written (dedup).
+    public var created: Bool
+
+    public init(digest: Digest, size: Int64, created: Bool) {
+        self.digest = digest
+        self.size = size
+        self.created = created
+    }
+}
+
+extension BlobStore {
+    /// Stores a whole in-memory byte sequence.
+    public func put(_ bytes: some ContiguousBytes, expected: Digest? = nil) async throws -> StoredBlob {
+        let w = try await writer()
+        do {
+            try w.write(bytes)
+            return try await w.commit(expected: expected, expectedSize: nil)
+        } catch {
+            w.abort()
+            throw error
+        }
+    }
+
+    /// Reads a whole small blob into memory, verified.
+    public func get(_ digest: Digest, limit: Int = 16 << 20) async throws -> [UInt8] {
+        let r = try await reader(for: digest)
+        defer { r.close() }
+        return try r.readAll(limit: limit)
+    }
+}

@@ -1,0 +1,227 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CHangarSystem
+
+/// The default blob backend: one folder on a local filesystem.
+///
+/// Layout under the store root:
+///
+///     <root>/
+///     ├── blobs/
+///     │   └── sha256/
+///     │       └── <first 2 hex>/
+///     │           └── <64 hex>        complete blob, read-only (0444), never rewritten
+///     └── tmp/
+///         └── upload-<pid>-<random>   a write in progress; never read as a blob
+///
+/// A write streams into `tmp/`, hashing as it goes; on commit it is fsynced, its digest
+/// and size checked against what the caller declared, made read-only, renamed to its
+/// final name (atomic on one filesystem) and the fan-out folder fsynced. A crash at any
+/// instant leaves either no file under the digest name or the whole blob.
+public struct FileSystemBlobStore: BlobStore {
+    /// The store root (`<root>/blobs`, `<root>/tmp`).
+    public let root: String
+
+    public init(root: String) throws {
+        self.root = root
+        try Posix.makeDirectories(blobsRoot)
+        try Posix.makeDirectories(tmpRoot)
+    }
+
+    var blobsRoot: String { root + "/blobs/sha256" }
+    var tmpRoot: String { root + "/tmp" }
+
+    /// Where the blob named by `digest` lives (whether or not it exists).
+    public func path(for digest: Digest) -> String {
+        "\(blobsRoot)/\(digest.hex.prefix(2))/\(digest.hex)"
+    }
+
+    public func stat(_ digest: Digest) async throws -> Int64? {
+        guard let st = Posix.lstat(path(for: digest)) else { return nil }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw HangarError.integrity("blob \(digest) is not a regular file in the store")
+        }
+        return Int64(st.st_size)
+    }
+
+    public func reader(for digest: Digest, range: Range<Int64>?) async throws -> any BlobReader {
+        try FileBlobReader(path: path(for: digest), digest: digest, range: range)
+    }
+
+    public func writer() async throws -> any BlobWriter {
+        try FileBlobWriter(store: self)
+    }
+
+    public func list() async throws -> [Digest] {
+        var out: [Digest] = []
+        for fan in try listDirectory(blobsRoot) where fan.utf8.count == 2 {
+            for name in try listDirectory("\(blobsRoot)/\(fan)") {
+                if let d = Digest.valid("sha256:" + name), d.hex.hasPrefix(fan) { out.append(d) }
+            }
+        }
+        return out
+    }
+
+    public func delete(_ digest: Digest) async throws {
+        let p = path(for: digest)
+        if unlink(p) != 0 && errno != ENOENT { throw HangarError.system("unlink", p) }
+    }
+
+    /// Names in a folder, without `.` and `..`.
+    private func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw HangarError.system("opendir", path)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// A write into `tmp/`, renamed into `blobs/` on commit.
+final class FileBlobWriter: BlobWriter {
+    private let store: FileSystemBlobStore
+    private let tmpPath: String
+    private var fd: Int32
+    private let hasher = SHA256Hasher()
+    private(set) var bytesWritten: Int64 = 0
+    private var finished = false
+
+    init(store: FileSystemBlobStore) throws {
+        self.store = store
+        self.tmpPath = store.tmpRoot + "/" + Posix.randomName("upload")
+        fd = hangar_create_exclusive(tmpPath, 0o600)
+        guard fd >= 0 else { throw HangarError.system("create", tmpPath, "cannot start a blob write in \(store.tmpRoot)") }
+    }
+
+    deinit { abort() }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(!finished, "write after commit or abort")
+        hasher.update(bytes)
+        try Posix.writeAll(fd, bytes, path: tmpPath)
+        bytesWritten += Int64(bytes.count)
+    }
+
+    func commit(expected: Digest?, expectedSize: Int64?) async throws -> StoredBlob {
+        precondition(!finished, "commit after commit or abort")
+        do {
+            return try finish(expected: expected, expectedSize: expectedSize)
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    private func finish(expected: Digest?, expectedSize: Int64?) throws -> StoredBlob {
+        let digest = hasher.finalize()
+        if let expectedSize, expectedSize != bytesWritten {
+            throw HangarError.integrity("size mismatch: declared \(expectedSize) bytes, received \(bytesWritten)")
+        }
+        if let expected, expected != digest {
+            throw HangarError.integrity("digest mismatch: declared \(expected), content hashes to \(digest)")
+        }
+        let final = store.path(for: digest)
+        if Posix.lstat(final) != nil {
+            abort()
+            return StoredBlob(digest: digest, size: bytesWritten, created: false)
+        }
+        guard fsync(fd) == 0 else { throw HangarError.system("fsync", tmpPath) }
+        guard fchmod(fd, 0o444) == 0 else { throw HangarError.system("chmod", tmpPath) }
+        close(fd)
+        fd = -1
+        let fan = String(final[..<final.lastIndex(of: "/")!])
+        if mkdir(fan, 0o755) == 0 {
+            try Posix.syncDirectory(store.blobsRoot)
+        } else if errno != EEXIST {
+            throw HangarError.system("mkdir", fan)
+        }
+        guard rename(tmpPath, final) == 0 else { throw HangarError.system("rename", tmpPath) }
+        finished = true
+        try Posix.syncDirectory(fan)
+        return StoredBlob(digest: digest, size: bytesWritten, created: true)
+    }
+
+    func abort() {
+        if fd >= 0 { close(fd); fd = -1 }
+        if !finished { unlink(tmpPath) }
+        finished = true
+    }
+}
+
+/// Reads a stored blob file; a whole-blob reader verifies the digest at the end.
+final class FileBlobReader: BlobReader {
+    let digest: Digest
+    let length: Int64
+    private let path: String
+    private var fd: Int32
+    private var remaining: Int64
+    private let hasher: SHA256Hasher?
+
+    init(path: String, digest: Digest, range: Range<Int64>?) throws {
+        self.path = path
+        self.digest = digest
+        fd = hangar_open_nofollow(path)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw HangarError.notFound("blob \(digest) is not in the store") }
+            throw HangarError.system("open", path)
+        }
+        var st = Glibc.stat()
+        guard fstat(fd, &st) == 0 else { Glibc.close(fd); throw HangarError.system("fstat", path) }
+        let size = Int64(st.st_size)
+        if let range {
+            guard !range.isEmpty, range.lowerBound >= 0, range.lowerBound < size else {
+                Glibc.close(fd)
+                throw HangarError.invalid("byte range \(range.lowerBound)..<\(range.upperBound) is outside blob \(digest) of \(size) bytes")
+            }
+            let upper = min(range.upperBound, size)
+            guard lseek(fd, off_t(range.lowerBound), SEEK_SET) >= 0 else { Glibc.close(fd); throw HangarError.system("lseek", path) }
+            length = upper - range.lowerBound
+            hasher = nil
+        } else {
+            length = size
+            hasher = SHA256Hasher()
+        }
+        remaining = length
+    }
+
+    deinit { close() }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        precondition(fd >= 0, "read after close")
+        let want = Int(min(Int64(buffer.count), remaining))
+        if want == 0 { return try finish() }
+        let n = try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), path: path)
+        if n == 0 { return try finish() }
+        hasher?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        remaining -= Int64(n)
+        return n
+    }
+
+    private func finish() throws -> Int {
+        guard let hasher, remaining >= 0 else { return 0 }
+        if remaining > 0 {
+            throw HangarError.integrity("blob \(digest) is truncated: \(remaining) bytes missing")
+        }
+        remaining = -1
+        let actual = hasher.finalize()
+        if actual != digest {
+            throw HangarError.integrity("blob \(digest) is corrupt: its bytes hash to \(actual)")
+        }
+        return 0
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd); fd = -1 }
+    }
+}

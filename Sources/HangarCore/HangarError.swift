@@ -1,0 +1,82 @@
+/// The one error type Hangar throws: a kind (what sort of failure, which decides the
+/// exit code and HTTP status at the edges), a message naming what was wrong, and an
+/// optional underlying cause.
+public struct HangarError: Error, CustomStringConvertible, Sendable {
+    /// What sort of failure this is. Mapped to exit codes by the CLI and to HTTP
+    /// statuses by the server, each in one table.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// The caller gave something malformed (a bad digest, name, version, path).
+        case invalidInput
+        /// What was asked for does not exist.
+        case notFound
+        /// Bytes do not match their digest, or a record does not match its hash.
+        case integrity
+        /// The change conflicts with the current state (tag exists, pointer moved).
+        case conflict
+        /// A promotion or rollback was refused by an environment's policy.
+        case policy
+        /// A limit was exceeded (extraction size, entry count).
+        case limitExceeded
+        /// The caller is not allowed to do this.
+        case denied
+        /// The caller did not prove who it is.
+        case unauthorized
+        /// The operating system or a backend failed (disk full, permission, network).
+        case io
+        /// A bug or an unexpected state inside Hangar.
+        case `internal`
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var cause: (any Error)?
+
+    public init(_ kind: Kind, _ message: String, cause: (any Error)? = nil) {
+        self.kind = kind
+        self.message = message
+        self.cause = cause
+    }
+
+    /// The message followed by its chain of causes.
+    public var description: String {
+        guard let cause else { return message }
+        return "\(message): \(cause)"
+    }
+
+    public static func invalid(_ message: String) -> HangarError { .init(.invalidInput, message) }
+    public static func notFound(_ message: String) -> HangarError { .init(.notFound, message) }
+    public static func integrity(_ message: String) -> HangarError { .init(.integrity, message) }
+    public static func conflict(_ message: String) -> HangarError { .init(.conflict, message) }
+}
+
+/// A failed system call: the call, the path it was about and errno's text.
+public struct SystemCallError: Error, CustomStringConvertible, Sendable {
+    public var call: String
+    public var path: String
+    public var errno: Int32
+
+    public init(_ call: String, path: String, errno: Int32) {
+        self.call = call
+        self.path = path
+        self.errno = errno
+    }
+
+    public var description: String {
+        "\(call)(\(path)): \(String(cString: strerror(errno)))"
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension HangarError {
+    /// An I/O error for a failed system call, reading errno now.
+    static func system(_ call: String, _ path: String, _ what: String? = nil) -> HangarError {
+        let err = SystemCallError(call, path: path, errno: errno)
+        let kind: Kind = err.errno == ENOENT ? .notFound : .io
+        return HangarError(kind, what ?? "cannot \(call) \(path)", cause: err)
+    }
+}

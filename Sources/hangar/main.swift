@@ -1,0 +1,2 @@
+import HangarCore
+print(SHA256Hasher.digest(Array("abc".utf8)))
