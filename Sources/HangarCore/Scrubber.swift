@@ -1,0 +1,53 @@
+/// Re-hashes every stored blob and reports each one whose bytes no longer match its
+/// name (bit flips, truncation) or that is referenced but missing.
+public struct Scrubber: Sendable {
+    /// One blob that failed the scrub.
+    public struct Problem: Sendable, Codable, Hashable {
+        public enum Kind: String, Sendable, Codable { case corrupt, missing, unreadable }
+        public var digest: Digest
+        public var kind: Kind
+        public var message: String
+    }
+
+    /// What a scrub found.
+    public struct Report: Sendable, Codable {
+        public var checked: Int = 0
+        public var bytes: Int64 = 0
+        public var problems: [Problem] = []
+        public var ok: Bool { problems.isEmpty }
+    }
+
+    public let store: any BlobStore
+
+    public init(store: any BlobStore) { self.store = store }
+
+    /// Scrubs every blob in the store, plus checks that each of `referenced` exists.
+    /// `progress` is called after each blob with (blobs done, total blobs, bytes so far).
+    public func run(
+        referenced: Set<Digest> = [],
+        progress: ((Int, Int, Int64) -> Void)? = nil
+    ) async throws -> Report {
+        var report = Report()
+        let stored = try await store.list().sorted()
+        for digest in stored {
+            do {
+                let r = try await store.reader(for: digest)
+                defer { r.close() }
+                try r.forEachChunk { report.bytes += Int64($0.count) }
+            } catch let e as HangarError where e.kind == .integrity {
+                report.problems.append(Problem(digest: digest, kind: .corrupt, message: e.description))
+            } catch let e as HangarError where e.kind == .notFound {
+                report.problems.append(Problem(digest: digest, kind: .missing, message: e.description))
+            } catch {
+                report.problems.append(Problem(digest: digest, kind: .unreadable, message: "\(error)"))
+            }
+            report.checked += 1
+            progress?(report.checked, stored.count, report.bytes)
+        }
+        let present = Set(stored)
+        for digest in referenced.subtracting(present).sorted() {
+            report.problems.append(Problem(digest: digest, kind: .missing, message: "blob \(digest) is referenced but not in the store"))
+        }
+        return report
+    }
+}

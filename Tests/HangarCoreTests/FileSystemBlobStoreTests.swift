@@ -1,0 +1,67 @@
+import Foundation
+import HangarConformance
+import Testing
+@testable import HangarCore
+
+extension BlobStoreHarness {
+    /// The filesystem backend, each store in its own temp folder (kept alive by the closure).
+    static let fileSystem = BlobStoreHarness(
+        makeStore: { try FileSystemBlobStore(root: TempDir("fsblobs").retained()) },
+        corrupt: { store, digest in
+            let path = (store as! FileSystemBlobStore).path(for: digest)
+            chmod(path, 0o644)
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: path))
+        },
+        leftovers: { store in
+            try FileManager.default.contentsOfDirectory(atPath: (store as! FileSystemBlobStore).root + "/tmp")
+        }
+    )
+}
+
+extension TempDir {
+    /// Keeps the folder for the rest of the process (stores made inside a harness closure).
+    func retained() -> String {
+        TempDir.kept.withLock { $0.append(self) }
+        return path
+    }
+    static let kept = Mutex<[TempDir]>([])
+}
+
+import Synchronization
+
+@Suite struct FileSystemBlobStoreTests {
+    @Test(arguments: BlobStoreConformance.cases)
+    func conformance(_ check: BlobStoreConformance.Case) async throws {
+        try await check.run(.fileSystem)
+    }
+
+    @Test func storesBlobsReadOnlyUnderTheFanOutLayout() async throws {
+        let dir = TempDir()
+        let store = try FileSystemBlobStore(root: dir.path)
+        let stored = try await store.put(Array("hello".utf8))
+        let path = dir.path + "/blobs/sha256/\(stored.digest.hex.prefix(2))/\(stored.digest.hex)"
+        #expect(store.path(for: stored.digest) == path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as! NSNumber).intValue == 0o444)
+    }
+
+    @Test func truncationAndBitFlipsAreFoundByTheScrub() async throws {
+        let dir = TempDir()
+        let store = try FileSystemBlobStore(root: dir.path)
+        let good = try await store.put(BlobStoreConformance.pattern(50_000)).digest
+        let flipped = try await store.put(BlobStoreConformance.pattern(60_000)).digest
+        let truncated = try await store.put(BlobStoreConformance.pattern(70_000)).digest
+        try await BlobStoreHarness.fileSystem.corrupt(store, flipped)
+        chmod(store.path(for: truncated), 0o644)
+        truncate(store.path(for: truncated), 1000)
+        let missing = SHA256Hasher.digest(Array("never stored".utf8))
+
+        let report = try await Scrubber(store: store).run(referenced: [good, missing])
+        #expect(report.checked == 3)
+        #expect(!report.ok)
+        let byDigest = Dictionary(uniqueKeysWithValues: report.problems.map { ($0.digest, $0.kind) })
+        #expect(byDigest == [flipped: .corrupt, truncated: .corrupt, missing: .missing])
+    }
+}
