@@ -61,7 +61,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HangarCLITests",
-            dependencies: ["HangarCore"],
+            dependencies: ["HangarCore", "hangar"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,0 +1,21 @@
+import HangarCore
+
+/// The one table from error kinds to process exit codes (documented in the README).
+enum ExitCodes {
+    static let ok: Int32 = 0
+    static let error: Int32 = 1
+    static let usage: Int32 = 2
+
+    static func code(for kind: HangarError.Kind) -> Int32 {
+        switch kind {
+        case .invalidInput: usage
+        case .policy: 3
+        case .notFound: 4
+        case .integrity: 5
+        case .conflict: 6
+        case .limitExceeded: 7
+        case .denied, .unauthorized: 8
+        case .io, .internal: error
+        }
+    }
+}

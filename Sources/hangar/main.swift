@@ -1,2 +1,0 @@
-import HangarCore
-print(SHA256Hasher.digest(Array("abc".utf8)))

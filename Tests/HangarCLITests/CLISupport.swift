@@ -1,0 +1,82 @@
+import Foundation
+import HangarCore
+
+/// Runs the real `hangar` binary built next to the test bundle.
+struct CLI {
+    /// The folder the commands run in and where the store lives (`.hangar`).
+    let workdir: String
+    var environment: [String: String] = [:]
+
+    static let binary: String = {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [dir.appendingPathComponent("hangar").path,
+                          dir.deletingLastPathComponent().appendingPathComponent("hangar").path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    init(workdir: String) { self.workdir = workdir }
+
+    /// Runs `hangar args…` to completion.
+    @discardableResult
+    func run(_ args: String..., stdin: Data? = nil) throws -> Result {
+        try run(args, stdin: stdin)
+    }
+
+    func run(_ args: [String], stdin: Data? = nil) throws -> Result {
+        let p = process(args)
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(stdin)
+            try input.fileHandleForWriting.close()
+        }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus,
+                      stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A configured, not yet started process.
+    func process(_ args: [String]) -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: workdir)
+        var env = ProcessInfo.processInfo.environment
+        env["HANGAR_STORE"] = workdir + "/.hangar"
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        return p
+    }
+}
+
+/// A fresh folder removed when the value goes away.
+final class TempDir: @unchecked Sendable {
+    let path: String
+    init(_ label: String = "cli") {
+        path = NSTemporaryDirectory() + "hangar-\(label)-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Files under `root`, relative, recursively.
+func filesUnder(_ root: String) -> [String] {
+    (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
+        .filter { !isDirectory(root + "/" + $0) }.sorted()
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var d: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &d) && d.boolValue
+}
