@@ -1,0 +1,65 @@
+import Foundation
+
+/// Projects and their ordered environments.
+public protocol ProjectCatalog: Sendable {
+    /// Creates a project with its environments (positions 0…n-1) and appends `audit`,
+    /// in one transaction. Throws `conflict` if the project exists.
+    func createProject(_ project: ProjectRecord, environments: [EnvironmentRecord], audit: AuditDraft) async throws
+    /// Replaces the project's settings (not its environments). Throws `notFound`.
+    func updateProject(_ project: ProjectRecord, audit: AuditDraft) async throws
+    /// The project, or nil.
+    func project(_ name: String) async throws -> ProjectRecord?
+    /// Every project, by name.
+    func projects() async throws -> [ProjectRecord]
+    /// The project's environments ordered by position (empty if no such project).
+    func environments(project: String) async throws -> [EnvironmentRecord]
+    /// Replaces one environment's policy. Throws `notFound`.
+    func setPolicy(project: String, environment: String, policy: EnvironmentPolicy, audit: AuditDraft) async throws
+}
+
+/// The index of immutable candidates.
+public protocol CandidateCatalog: Sendable {
+    /// Records a new candidate and appends `audit`, in one transaction. Throws `conflict`
+    /// when the project already has this tag (tags never move) or this rc of the version.
+    func insertCandidate(_ candidate: CandidateRecord, audit: [AuditDraft]) async throws
+    /// The candidate with this tag, or nil.
+    func candidate(project: String, tag: String) async throws -> CandidateRecord?
+    /// The candidate whose manifest has this digest, or nil.
+    func candidate(project: String, digest: Digest) async throws -> CandidateRecord?
+    /// The project's candidates (of one version when given), oldest first.
+    func candidates(project: String, version: String?) async throws -> [CandidateRecord]
+}
+
+/// Environment pointers and their append-only history.
+public protocol DeploymentLedger: Sendable {
+    /// Moves the pointer of `environment` to `draft.to` if and only if its generation is
+    /// still `expectedGeneration` (compare-and-swap), records the deployment and appends
+    /// `audit` (whose first entry is the one the deployment points at), all in one
+    /// transaction. Throws `conflict` when the generation moved; `notFound` when there is
+    /// no such environment.
+    func movePointer(project: String, environment: String, expectedGeneration: Int64,
+                     draft: DeploymentDraft, audit: [AuditDraft]) async throws -> DeploymentRecord
+    /// Deployments, newest first; of one environment when given; only those at or
+    /// before `before` when given; at most `limit`.
+    func deployments(project: String, environment: String?, before: Date?, limit: Int?) async throws -> [DeploymentRecord]
+    /// Records an approval and appends `audit`, in one transaction.
+    func addApproval(_ approval: ApprovalRecord, audit: AuditDraft) async throws
+    /// Approvals of a candidate for an environment, oldest first.
+    func approvals(project: String, environment: String, candidate: Digest) async throws -> [ApprovalRecord]
+}
+
+/// The append-only, hash-chained audit log.
+public protocol AuditStore: Sendable {
+    /// Seals and appends entries in one transaction, after the current last entry.
+    @discardableResult
+    func appendAudit(_ drafts: [AuditDraft]) async throws -> [AuditEntry]
+    /// Entries with `seq > after`, in sequence order, at most `limit`.
+    func auditEntries(after: Int64, limit: Int) async throws -> [AuditEntry]
+    /// Every deployment record with the audit entry it points at (for cross-checking).
+    func allDeployments() async throws -> [DeploymentRecord]
+}
+
+/// Everything Hangar keeps besides blob bytes. Backends: SQLite (embedded default).
+/// Every backend runs `MetadataStoreConformance`. Every mutation that appends audit
+/// entries does so in the same transaction as the change it records.
+public protocol MetadataStore: ProjectCatalog, CandidateCatalog, DeploymentLedger, AuditStore {}
