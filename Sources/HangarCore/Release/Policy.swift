@@ -1,0 +1,111 @@
+import Foundation
+
+/// Promotion and rollback policy as pure functions: the facts go in, the rules that a
+/// move would break come out. No I/O, so every rule is tested on its own.
+public enum Policy {
+    /// One rule a move would break, with a message naming the step that is missing.
+    public struct Violation: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// `predecessor`, `soak`, `approvals`, `rollback-target`.
+        public var rule: String
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Everything the promotion rules look at.
+    public struct PromotionFacts: Sendable {
+        public var candidateTag: String
+        public var target: EnvironmentRecord
+        /// The environment before the target, if any.
+        public var predecessor: EnvironmentRecord?
+        /// When the candidate was first deployed to the predecessor, if ever.
+        public var firstInPredecessor: Date?
+        /// Distinct actors who approved the candidate for the target.
+        public var approvers: [String]
+        public var now: Date
+
+        public init(candidateTag: String, target: EnvironmentRecord, predecessor: EnvironmentRecord?,
+                    firstInPredecessor: Date?, approvers: [String], now: Date) {
+            self.candidateTag = candidateTag
+            self.target = target
+            self.predecessor = predecessor
+            self.firstInPredecessor = firstInPredecessor
+            self.approvers = approvers
+            self.now = now
+        }
+    }
+
+    /// The rules a promotion into `facts.target` would break (empty: allowed).
+    public static func promotion(_ facts: PromotionFacts) -> [Violation] {
+        let policy = facts.target.policy
+        let env = facts.target.name
+        var violations: [Violation] = []
+        if let predecessor = facts.predecessor, policy.requirePredecessor || policy.minimumSoakSeconds != nil {
+            if let first = facts.firstInPredecessor {
+                if let soak = policy.minimumSoakSeconds {
+                    let soaked = facts.now.timeIntervalSince(first)
+                    if soaked < Double(soak) {
+                        violations.append(Violation(rule: "soak", message:
+                            "\(facts.candidateTag) has been in \(predecessor.name) for \(Durations.format(soaked)); \(env) requires \(Durations.format(Double(soak))) there first"))
+                    }
+                }
+            } else {
+                violations.append(Violation(rule: "predecessor", message:
+                    "\(facts.candidateTag) was never deployed to \(predecessor.name), which comes before \(env): promote it to \(predecessor.name) first"))
+            }
+        }
+        let approvers = Set(facts.approvers)
+        if approvers.count < policy.requiredApprovals {
+            let who = approvers.isEmpty ? "none" : approvers.sorted().joined(separator: ", ")
+            violations.append(Violation(rule: "approvals", message:
+                "\(env) requires \(policy.requiredApprovals) approval(s) of \(facts.candidateTag); it has \(approvers.count) (\(who)): run 'hangar approve'"))
+        }
+        return violations
+    }
+
+    /// The rule a rollback to an explicit target breaks, if any: the target must have
+    /// been deployed to the environment before.
+    public static func rollback(targetTag: String, environment: String, everDeployedThere: Bool) -> [Violation] {
+        everDeployedThere ? [] : [Violation(rule: "rollback-target", message:
+            "\(targetTag) was never deployed to \(environment), so it cannot be a rollback target there")]
+    }
+
+    /// The candidate a plain rollback returns to: walking the environment's history newest
+    /// first, the first candidate that is not the current one and was not itself rolled
+    /// back from (so repeated rollbacks keep going back instead of bouncing).
+    public static func rollbackTarget(current: Digest?, history newestFirst: [DeploymentRecord]) -> Digest? {
+        let rolledBackFrom = Set(newestFirst.filter { $0.kind == .rollback }.compactMap(\.from))
+        return newestFirst.lazy.map(\.to).first { $0 != current && !rolledBackFrom.contains($0) }
+    }
+}
+
+/// Human durations: `1h30m`, `45s`.
+public enum Durations {
+    public static func format(_ seconds: Double) -> String {
+        var s = Int(seconds.rounded(.down))
+        if s < 60 { return "\(s)s" }
+        var parts: [String] = []
+        for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where s >= size {
+            parts.append("\(s / size)\(unit)")
+            s %= size
+        }
+        return parts.joined()
+    }
+
+    /// Parses `90`, `90s`, `30m`, `2h`, `1d`, `1h30m` into seconds.
+    public static func parse(_ text: String) throws -> Int {
+        if let n = Int(text), n >= 0 { return n }
+        var total = 0, number = ""
+        for c in text {
+            if c.isNumber { number.append(c); continue }
+            guard let n = Int(number), let unit = ["s": 1, "m": 60, "h": 3_600, "d": 86_400][String(c)] else {
+                throw HangarError.invalid("duration '\(text)' is not like 90s, 30m, 2h, 1d or 1h30m")
+            }
+            total += n * unit
+            number = ""
+        }
+        guard number.isEmpty, !text.isEmpty else {
+            throw HangarError.invalid("duration '\(text)' is not like 90s, 30m, 2h, 1d or 1h30m")
+        }
+        return total
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// What CI asks for when it cuts a release or cherry-picks onto one. The artifacts'
+/// blobs must already be stored (see `storeArtifact`, or an OCI upload).
+public struct CutRequest: Codable, Sendable, Hashable {
+    public var project: String
+    public var version: String
+    /// The source commit of this candidate (for a cherry-pick: the release branch's new head).
+    public var commit: String
+    public var artifacts: [ArtifactRecord]
+    /// For cherry-picks: the commits picked (default: `commit`).
+    public var cherryPicks: [String]
+    public var repository: String?
+    public var builder: String?
+    public var ciRun: String?
+
+    public init(project: String, version: String, commit: String, artifacts: [ArtifactRecord], cherryPicks: [String] = [],
+                repository: String? = nil, builder: String? = nil, ciRun: String? = nil) {
+        self.project = project
+        self.version = version
+        self.commit = commit
+        self.artifacts = artifacts
+        self.cherryPicks = cherryPicks
+        self.repository = repository
+        self.builder = builder
+        self.ciRun = ciRun
+    }
+}
+
+/// A new candidate and, in single-step mode, where it was deployed automatically.
+public struct CutResult: Codable, Sendable {
+    public var candidate: CandidateRecord
+    public var autoDeployed: [DeploymentRecord]
+    /// In single-step mode, why automatic deployment stopped before the last environment.
+    public var stoppedBecause: [String]
+}
+
+extension HangarService {
+    /// Creates rc.1 of a new version. Refused if the version already has candidates.
+    public func cut(_ request: CutRequest, actor: String) async throws -> CutResult {
+        try validate(request)
+        _ = try await requireProject(request.project)
+        let existing = try await metadata.candidates(project: request.project, version: request.version)
+        if let last = existing.last {
+            throw HangarError.conflict("version \(request.version) of \(request.project) already exists (up to \(last.tag)): use 'hangar cherry-pick' to make the next candidate")
+        }
+        return try await createCandidate(request, rc: 1, parent: nil, cherryPicks: [], actor: actor)
+    }
+
+    /// Creates rc.n+1 of an existing version, whose parent is rc.n.
+    public func cherryPick(_ request: CutRequest, actor: String) async throws -> CutResult {
+        try validate(request)
+        for pick in request.cherryPicks { try Names.checkCommit(pick) }
+        _ = try await requireProject(request.project)
+        guard let parent = try await metadata.candidates(project: request.project, version: request.version).last else {
+            throw HangarError.notFound("version \(request.version) of \(request.project) has no candidates to cherry-pick onto: cut it first")
+        }
+        let picks = request.cherryPicks.isEmpty ? [request.commit] : request.cherryPicks
+        return try await createCandidate(request, rc: parent.rc + 1, parent: parent.digest, cherryPicks: picks, actor: actor)
+    }
+
+    private func validate(_ request: CutRequest) throws {
+        try Names.checkProject(request.project)
+        try Names.checkVersion(request.version)
+        try Names.checkCommit(request.commit)
+        guard !request.artifacts.isEmpty else {
+            throw HangarError.invalid("a candidate of \(request.project) needs at least one artifact (--artifact NAME=PATH)")
+        }
+        var seen = Set<String>()
+        for a in request.artifacts {
+            try Names.checkArtifact(a.name)
+            guard seen.insert(a.name).inserted else { throw HangarError.invalid("artifact '\(a.name)' is given twice") }
+        }
+    }
+
+    private func createCandidate(_ request: CutRequest, rc: Int, parent: Digest?, cherryPicks: [String], actor: String) async throws -> CutResult {
+        for a in request.artifacts {
+            guard let size = try await blobs.stat(a.digest) else {
+                throw HangarError.notFound("artifact '\(a.name)' names blob \(a.digest), which is not in the store: upload it first")
+            }
+            guard size == a.size else {
+                throw HangarError.integrity("artifact '\(a.name)' declares \(a.size) bytes but blob \(a.digest) has \(size)")
+            }
+        }
+        let at = now()
+        let config = CandidateConfig(
+            project: request.project, version: request.version, rc: rc, commit: request.commit,
+            repository: request.repository, parent: parent, cherryPicks: cherryPicks, createdAt: at,
+            createdBy: actor, builder: request.builder, ciRun: request.ciRun)
+        let configBlob = try await blobs.put(config.canonicalBytes)
+        let manifest = config.manifest(configSize: configBlob.size, configDigest: configBlob.digest, artifacts: request.artifacts)
+        let manifestBlob = try await blobs.put(manifest.canonicalBytes)
+        let candidate = CandidateRecord(
+            project: request.project, tag: config.tag, digest: manifestBlob.digest, version: request.version, rc: rc,
+            commit: request.commit, parent: parent, cherryPicks: cherryPicks, configDigest: configBlob.digest,
+            manifestSize: manifestBlob.size, artifacts: request.artifacts, createdAt: at, createdBy: actor)
+        try await metadata.insertCandidate(candidate, audit: candidateAudit(candidate, stored: [configBlob, manifestBlob]))
+        return try await autoDeployIfSingleStep(candidate, actor: actor)
+    }
+
+    private func candidateAudit(_ c: CandidateRecord, stored: [StoredBlob]) -> [AuditDraft] {
+        var drafts = stored.filter(\.created).map {
+            AuditDraft(at: c.createdAt, actor: c.createdBy, action: .blobStored, project: c.project,
+                       subject: $0.digest.description, details: ["size": String($0.size)])
+        }
+        var details = [
+            "tag": c.tag, "version": c.version, "rc": String(c.rc), "commit": c.commit,
+            "artifacts": c.artifacts.map { "\($0.name)=\($0.digest)" }.joined(separator: ","),
+        ]
+        details["parent"] = c.parent?.description
+        if !c.cherryPicks.isEmpty { details["cherryPicks"] = c.cherryPicks.joined(separator: ",") }
+        drafts.append(AuditDraft(at: c.createdAt, actor: c.createdBy, action: .candidateCreated, project: c.project,
+                                 subject: c.digest.description, details: details))
+        drafts.append(AuditDraft(at: c.createdAt, actor: c.createdBy, action: .tagSet, project: c.project,
+                                 subject: c.tag, details: ["digest": c.digest.description]))
+        return drafts
+    }
+
+    /// Single-step mode: deploy the new candidate environment by environment, stopping at
+    /// the first one whose policy still refuses it (approvals, soak time).
+    private func autoDeployIfSingleStep(_ candidate: CandidateRecord, actor: String) async throws -> CutResult {
+        var result = CutResult(candidate: candidate, autoDeployed: [], stoppedBecause: [])
+        guard try await requireProject(candidate.project).singleStep else { return result }
+        for env in try await metadata.environments(project: candidate.project) {
+            do {
+                let outcome = try await promote(candidate.project, ref: candidate.digest.description, to: env.name,
+                                                kind: .auto, actor: actor)
+                if let d = outcome.deployment { result.autoDeployed.append(d) }
+            } catch let e as HangarError where e.kind == .policy {
+                result.stoppedBecause = [e.message]
+                break
+            }
+        }
+        return result
+    }
+}

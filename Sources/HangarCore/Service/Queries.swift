@@ -1,0 +1,132 @@
+import Foundation
+
+/// One environment as `status` shows it.
+public struct EnvironmentStatus: Codable, Sendable {
+    public var environment: String
+    public var position: Int
+    public var policy: EnvironmentPolicy
+    public var tag: String?
+    public var digest: Digest?
+    public var commit: String?
+    public var since: Date?
+    public var by: String?
+    public var generation: Int64
+}
+
+/// A deployment with the tags of both ends resolved, as `history` shows it.
+public struct HistoryEntry: Codable, Sendable {
+    public var deployment: DeploymentRecord
+    public var toTag: String?
+    public var fromTag: String?
+}
+
+/// A candidate with its manifest and where it runs now, as `show` prints it.
+public struct CandidateDetails: Codable, Sendable {
+    public var candidate: CandidateRecord
+    public var manifest: OCIManifest
+    public var config: CandidateConfig
+    public var parentTag: String?
+    /// Environments that point at this candidate now.
+    public var runningIn: [String]
+}
+
+/// What changed between two candidates.
+public struct CandidateDiff: Codable, Sendable {
+    public struct Change: Codable, Sendable, Hashable {
+        public var name: String
+        /// `added`, `removed`, `changed`, `unchanged`.
+        public var change: String
+        public var from: Digest?
+        public var to: Digest?
+    }
+    public var from: String
+    public var to: String
+    public var fromCommit: String
+    public var toCommit: String
+    /// Cherry-picked commits on the path from `from` to `to` (when one descends from the other).
+    public var cherryPicks: [String]
+    public var artifacts: [Change]
+}
+
+extension HangarService {
+    /// Each environment of the project in order: what it points at, since when, set by whom.
+    public func status(_ project: String) async throws -> [EnvironmentStatus] {
+        _ = try await requireProject(project)
+        var out: [EnvironmentStatus] = []
+        for env in try await metadata.environments(project: project) {
+            let c = try await env.current.asyncMap { try await metadata.candidate(project: project, digest: $0) } ?? nil
+            out.append(EnvironmentStatus(environment: env.name, position: env.position, policy: env.policy, tag: c?.tag,
+                                         digest: env.current, commit: c?.commit, since: env.updatedAt, by: env.updatedBy,
+                                         generation: env.generation))
+        }
+        return out
+    }
+
+    /// Every move, newest first (of one environment when given). With `at`, only the move in
+    /// effect at that instant: what the environment pointed to then.
+    public func history(_ project: String, environment: String?, at: Date? = nil, limit: Int? = nil) async throws -> [HistoryEntry] {
+        _ = try await requireProject(project)
+        if let environment { _ = try await requireEnvironment(project, environment) }
+        if at != nil && environment == nil {
+            throw HangarError.invalid("--at needs --env: which environment's state at that time?")
+        }
+        let rows = try await metadata.deployments(project: project, environment: environment, before: at, limit: at == nil ? limit : 1)
+        var tags: [Digest: String] = [:]
+        var out: [HistoryEntry] = []
+        for d in rows {
+            for digest in [d.to, d.from].compactMap({ $0 }) where tags[digest] == nil {
+                tags[digest] = try await metadata.candidate(project: project, digest: digest)?.tag
+            }
+            out.append(HistoryEntry(deployment: d, toTag: tags[d.to], fromTag: d.from.flatMap { tags[$0] }))
+        }
+        return out
+    }
+
+    /// The candidate `ref` names, with its manifest and config read back from the store.
+    public func show(_ project: String, ref: String) async throws -> CandidateDetails {
+        let c = try await resolve(project, ref)
+        let manifest = try OCIManifest.parse(try await blobs.get(c.digest))
+        let config = try CandidateConfig.parse(try await blobs.get(c.configDigest))
+        let parentTag = try await c.parent.asyncMap { try await metadata.candidate(project: project, digest: $0)?.tag } ?? nil
+        let running = try await metadata.environments(project: project).filter { $0.current == c.digest }.map(\.name)
+        return CandidateDetails(candidate: c, manifest: manifest, config: config, parentTag: parentTag, runningIn: running)
+    }
+
+    /// Which artifacts changed between two candidates (by digest), and the commits between.
+    public func diff(_ project: String, from a: String, to b: String) async throws -> CandidateDiff {
+        let from = try await resolve(project, a)
+        let to = try await resolve(project, b)
+        let old = Dictionary(uniqueKeysWithValues: from.artifacts.map { ($0.name, $0.digest) })
+        let new = Dictionary(uniqueKeysWithValues: to.artifacts.map { ($0.name, $0.digest) })
+        let changes = Set(old.keys).union(new.keys).sorted().map { name -> CandidateDiff.Change in
+            let change = switch (old[name], new[name]) {
+            case (nil, _): "added"
+            case (_, nil): "removed"
+            case let (x, y) where x == y: "unchanged"
+            default: "changed"
+            }
+            return CandidateDiff.Change(name: name, change: change, from: old[name], to: new[name])
+        }
+        return CandidateDiff(from: from.tag, to: to.tag, fromCommit: from.commit, toCommit: to.commit,
+                             cherryPicks: try await picksBetween(from, to), artifacts: changes)
+    }
+
+    /// Cherry-picks made on the parent chain from `ancestor` down to `descendant`.
+    private func picksBetween(_ ancestor: CandidateRecord, _ descendant: CandidateRecord) async throws -> [String] {
+        var chain: [CandidateRecord] = []
+        var cursor: CandidateRecord? = descendant
+        while let c = cursor, c.digest != ancestor.digest {
+            chain.append(c)
+            cursor = try await c.parent.asyncMap { try await metadata.candidate(project: c.project, digest: $0) } ?? nil
+        }
+        guard cursor != nil else { return [] }
+        return chain.reversed().flatMap(\.cherryPicks)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await body(value)
+    }
+}

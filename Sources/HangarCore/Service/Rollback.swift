@@ -1,0 +1,58 @@
+import Foundation
+
+extension HangarService {
+    /// Moves `environment` back: to the previous distinct candidate it ran, or to `ref`,
+    /// which must have been deployed there before (unless forced with a reason).
+    public func rollback(_ project: String, environment: String, to ref: String? = nil,
+                         options: MoveOptions = MoveOptions(), actor: String) async throws -> MoveOutcome {
+        try checkForce(options)
+        _ = try await requireProject(project)
+        for _ in 0..<20 {
+            let env = try await requireEnvironment(project, environment).env
+            let history = try await metadata.deployments(project: project, environment: environment, before: nil, limit: nil)
+            let target = try await rollbackTarget(project, env, history, ref)
+            if env.current == target.digest {
+                return MoveOutcome(deployment: nil, candidate: target, environment: environment, overridden: [])
+            }
+            let violations = Policy.rollback(targetTag: target.tag, environment: environment,
+                                              everDeployedThere: history.contains { $0.to == target.digest })
+            if !violations.isEmpty && !options.force {
+                throw HangarError(.policy, "rollback of \(environment) in \(project) to \(target.tag) refused: "
+                    + violations.map(\.message).joined(separator: "; ") + " (or --force --reason \"…\")")
+            }
+            do {
+                let d = try await move(env, to: target, kind: .rollback, violations: violations, options: options, actor: actor)
+                return MoveOutcome(deployment: d, candidate: target, environment: environment, overridden: violations.map(\.rule))
+            } catch let e as HangarError where e.kind == .conflict && options.expectedGeneration == nil {
+                continue
+            }
+        }
+        throw HangarError.conflict("environment \(environment) of \(project) kept moving during the rollback; try again")
+    }
+
+    private func rollbackTarget(_ project: String, _ env: EnvironmentRecord, _ history: [DeploymentRecord],
+                                _ ref: String?) async throws -> CandidateRecord {
+        if let ref { return try await resolve(project, ref) }
+        guard let digest = Policy.rollbackTarget(current: env.current, history: history) else {
+            throw HangarError.notFound("environment \(env.name) of \(project) has no earlier candidate to roll back to")
+        }
+        guard let c = try await metadata.candidate(project: project, digest: digest) else {
+            throw HangarError.integrity("history of \(env.name) in \(project) names \(digest), which is not a known candidate")
+        }
+        return c
+    }
+
+    /// Records `actor`'s approval of a candidate for an environment.
+    public func approve(_ project: String, ref: String, environment: String, comment: String?, actor: String) async throws -> ApprovalRecord {
+        let c = try await resolve(project, ref)
+        _ = try await requireEnvironment(project, environment)
+        let existing = try await metadata.approvals(project: project, environment: environment, candidate: c.digest)
+        if let mine = existing.first(where: { $0.actor == actor }) { return mine }
+        let approval = ApprovalRecord(project: project, environment: environment, candidate: c.digest, actor: actor, at: now(), comment: comment)
+        var details = ["tag": c.tag, "environment": environment]
+        details["comment"] = comment
+        try await metadata.addApproval(approval, audit: AuditDraft(
+            at: approval.at, actor: actor, action: .approval, project: project, subject: c.digest.description, details: details))
+        return approval
+    }
+}

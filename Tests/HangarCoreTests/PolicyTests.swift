@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import HangarCore
+
+@Suite struct PolicyTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func env(_ name: String, _ position: Int, _ policy: EnvironmentPolicy = EnvironmentPolicy()) -> EnvironmentRecord {
+        EnvironmentRecord(project: "acme/checkout", name: name, position: position, policy: policy)
+    }
+
+    func facts(target: EnvironmentRecord, predecessor: EnvironmentRecord?, first: Date?, approvers: [String] = [], now: Date? = nil) -> Policy.PromotionFacts {
+        Policy.PromotionFacts(candidateTag: "2.4.0-rc.2", target: target, predecessor: predecessor,
+                              firstInPredecessor: first, approvers: approvers, now: now ?? t0)
+    }
+
+    @Test func theFirstEnvironmentTakesAnyCandidate() {
+        #expect(Policy.promotion(facts(target: env("sandbox", 0, EnvironmentPolicy(requirePredecessor: false)), predecessor: nil, first: nil)).isEmpty)
+    }
+
+    @Test func aCandidateNeverInThePredecessorIsRefusedNamingTheMissingStep() {
+        let v = Policy.promotion(facts(target: env("production", 2), predecessor: env("staging", 1), first: nil))
+        #expect(v.map(\.rule) == ["predecessor"])
+        #expect(v[0].message.contains("never deployed to staging"))
+        #expect(v[0].message.contains("2.4.0-rc.2"))
+    }
+
+    @Test func aCandidateThatWasInThePredecessorIsAllowed() {
+        #expect(Policy.promotion(facts(target: env("production", 2), predecessor: env("staging", 1), first: t0)).isEmpty)
+    }
+
+    @Test func soakTimeCountsFromTheFirstDeploymentToThePredecessor() {
+        let target = env("production", 2, EnvironmentPolicy(minimumSoakSeconds: 3600))
+        let early = Policy.promotion(facts(target: target, predecessor: env("staging", 1), first: t0, now: t0.addingTimeInterval(1800)))
+        #expect(early.map(\.rule) == ["soak"])
+        #expect(early[0].message.contains("30m"))
+        #expect(early[0].message.contains("1h"))
+        #expect(Policy.promotion(facts(target: target, predecessor: env("staging", 1), first: t0, now: t0.addingTimeInterval(3600))).isEmpty)
+    }
+
+    @Test func approvalsCountDistinctPeople() {
+        let target = env("production", 2, EnvironmentPolicy(requirePredecessor: false, requiredApprovals: 2))
+        let v = Policy.promotion(facts(target: target, predecessor: env("staging", 1), first: nil, approvers: ["alice", "alice"]))
+        #expect(v.map(\.rule) == ["approvals"])
+        #expect(v[0].message.contains("it has 1 (alice)"))
+        #expect(Policy.promotion(facts(target: target, predecessor: env("staging", 1), first: nil, approvers: ["alice", "bob"])).isEmpty)
+    }
+
+    @Test func everyBrokenRuleIsReported() {
+        let target = env("production", 2, EnvironmentPolicy(requirePredecessor: true, minimumSoakSeconds: 60, requiredApprovals: 1))
+        #expect(Policy.promotion(facts(target: target, predecessor: env("staging", 1), first: nil)).map(\.rule) == ["predecessor", "approvals"])
+    }
+
+    func deployment(_ id: Int64, from: Digest?, to: Digest, _ kind: DeploymentKind = .promote) -> DeploymentRecord {
+        DeploymentRecord(id: id, project: "p", environment: "production", from: from, to: to, kind: kind, actor: "a",
+                         at: t0.addingTimeInterval(Double(id)), reason: nil, overridden: [], auditSeq: id)
+    }
+
+    @Test func rollbackGoesToThePreviousDistinctCandidateAndKeepsGoingBack() {
+        let a = SHA256Hasher.digest(Array("a".utf8)), b = SHA256Hasher.digest(Array("b".utf8)), c = SHA256Hasher.digest(Array("c".utf8))
+        var history = [deployment(3, from: b, to: c), deployment(2, from: a, to: b), deployment(1, from: nil, to: a)]
+        #expect(Policy.rollbackTarget(current: c, history: history) == b)
+        history.insert(deployment(4, from: c, to: b, .rollback), at: 0)
+        #expect(Policy.rollbackTarget(current: b, history: history) == a)
+        history.insert(deployment(5, from: b, to: a, .rollback), at: 0)
+        #expect(Policy.rollbackTarget(current: a, history: history) == nil)
+    }
+
+    @Test func anExplicitRollbackTargetMustHaveRunThere() {
+        #expect(Policy.rollback(targetTag: "2.4.0-rc.1", environment: "production", everDeployedThere: true).isEmpty)
+        #expect(Policy.rollback(targetTag: "2.4.0-rc.1", environment: "production", everDeployedThere: false)[0].message
+            .contains("never deployed to production"))
+    }
+
+    @Test func durationsParseAndPrint() throws {
+        #expect(try Durations.parse("1h30m") == 5400)
+        #expect(try Durations.parse("90") == 90)
+        #expect(Durations.format(5400) == "1h30m")
+        #expect(throws: HangarError.self) { try Durations.parse("soon") }
+    }
+}
