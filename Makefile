@@ -17,6 +17,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+demo: build
+	Fixtures/demo/walkthrough.sh .build/debug/hangar
+
 bench: deps
 	Benchmarks/run.sh
 

@@ -12,7 +12,21 @@ struct Hangar: AsyncParsableCommand {
             4 not found, 5 integrity failure, 6 conflict, 7 limit exceeded, 8 denied.
             """,
         subcommands: [
+            ProjectCommand.self,
+            CutCommand.self,
+            CherryPickCommand.self,
+            PromoteCommand.self,
+            RollbackCommand.self,
+            ApproveCommand.self,
+            StatusCommand.self,
+            HistoryCommand.self,
+            ShowCommand.self,
+            DiffCommand.self,
+            FetchCommand.self,
+            AuditCommand.self,
             DigestCommand.self,
+            ArchiveCommand.self,
+            ExtractCommand.self,
             BlobCommand.self,
             VerifyCommand.self,
         ]

@@ -1,0 +1,38 @@
+import Foundation
+
+/// An artifact archived and stored, and whether its bytes were new.
+public struct ArtifactUpload: Codable, Sendable, Hashable {
+    public var artifact: ArtifactRecord
+    /// False when the store already had these bytes (dedup): nothing was written.
+    public var created: Bool
+    /// Bytes of file content read from the build output.
+    public var inputBytes: Int64
+}
+
+extension HangarService {
+    /// Archives a build output (folder or file) deterministically straight into the blob
+    /// store, hashing as it streams, and records `blob.stored` when the bytes were new.
+    public func storeArtifact(name: String, path: String, compression: ArchiveCompression = .zstd,
+                              actor: String, project: String? = nil,
+                              progress: ((Int64) -> Void)? = nil) async throws -> ArtifactUpload {
+        try Names.checkArtifact(name)
+        let writer = try await blobs.writer()
+        let summary: ArchiveSummary
+        let stored: StoredBlob
+        do {
+            summary = try DeterministicArchiver(compression: compression).archive(path, into: { try writer.write($0) }, progress: progress)
+            stored = try await writer.commit()
+        } catch {
+            writer.abort()
+            throw error
+        }
+        if stored.created {
+            try await metadata.appendAudit([AuditDraft(
+                at: now(), actor: actor, action: .blobStored, project: project, subject: stored.digest.description,
+                details: ["size": String(stored.size), "artifact": name])])
+        }
+        return ArtifactUpload(
+            artifact: ArtifactRecord(name: name, digest: stored.digest, size: stored.size, mediaType: compression.mediaType),
+            created: stored.created, inputBytes: summary.inputBytes)
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import HangarCore
+
+/// `hangar project create|set|policy|show|ls`.
+struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "project", abstract: "Create and configure projects and their environments.",
+        subcommands: [Create.self, Set.self, PolicyCommand.self, Show.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a project (sandbox → staging → production by default).")
+        @Argument(help: "Project name, e.g. acme/checkout.") var name: String
+        @Option(name: .customLong("env"), help: "An environment, in order (repeat; default sandbox, staging, production).")
+        var environments: [String] = []
+        @Flag(help: "Deploy every new candidate through all environments at once.") var singleStep = false
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let info = try await store.service().createProject(
+                name, environments: environments.isEmpty ? HangarService.defaultEnvironments : environments,
+                singleStep: singleStep, actor: store.actorName)
+            try printProject(info, output)
+        }
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a project's settings.")
+        @Argument var name: String
+        @Flag(inversion: .prefixedNo, help: "Single-step (continuous delivery) mode.") var singleStep: Bool
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try printProject(try await store.service().setSingleStep(name, singleStep, actor: store.actorName), output)
+        }
+    }
+
+    struct PolicyCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "policy", abstract: "Set an environment's promotion policy.")
+        @Argument var name: String
+        @Option(name: .customLong("env"), help: "The environment.") var environment: String
+        @Flag(inversion: .prefixedNo, help: "Require the environment before it to have had the candidate.")
+        var requirePredecessor: Bool?
+        @Option(help: "Minimum time in the environment before (e.g. 30m, 2h, 1d).") var soak: String?
+        @Flag(help: "Remove the soak time requirement.") var noSoak = false
+        @Option(help: "Number of distinct approvals required.") var approvals: Int?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let service = try store.service()
+            let info = try await service.projectInfo(name)
+            guard var policy = info.environments.first(where: { $0.name == environment })?.policy else {
+                throw HangarError.notFound("project \(name) has no environment '\(environment)'")
+            }
+            if let requirePredecessor { policy.requirePredecessor = requirePredecessor }
+            if let soak { policy.minimumSoakSeconds = try Durations.parse(soak) }
+            if noSoak { policy.minimumSoakSeconds = nil }
+            if let approvals { policy.requiredApprovals = approvals }
+            try printProject(try await service.setPolicy(name, environment: environment, policy: policy, actor: store.actorName), output)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a project's environments and policies.")
+        @Argument var name: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws { try printProject(try await store.service().projectInfo(name), output) }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List projects.")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let projects = try await store.service().projects()
+            if output.json { return try Terminal.json(projects) }
+            Terminal.table(["PROJECT", "MODE", "CREATED", "BY"], projects.map {
+                [$0.name, $0.singleStep ? "single-step" : "two-step", $0.createdAt.display, $0.createdBy]
+            })
+        }
+    }
+}
+
+func describe(_ p: EnvironmentPolicy, first: Bool) -> String {
+    var rules: [String] = []
+    if p.requirePredecessor && !first { rules.append("after previous") }
+    if let s = p.minimumSoakSeconds { rules.append("soak \(Durations.format(Double(s)))") }
+    if p.requiredApprovals > 0 { rules.append("\(p.requiredApprovals) approval(s)") }
+    return rules.isEmpty ? "any candidate" : rules.joined(separator: ", ")
+}
+
+func printProject(_ info: ProjectInfo, _ output: OutputOptions) throws {
+    if output.json { return try Terminal.json(info) }
+    print("\(info.project.name) (\(info.project.singleStep ? "single-step" : "two-step"))")
+    Terminal.table(["ENVIRONMENT", "POLICY"], info.environments.map { [$0.name, describe($0.policy, first: $0.position == 0)] })
+}

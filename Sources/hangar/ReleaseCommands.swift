@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import HangarCore
+
+/// The build-side arguments shared by `cut` and `cherry-pick`.
+struct BuildArguments: ParsableArguments {
+    @Argument(help: "Project, e.g. acme/checkout.") var project: String
+    @Option(help: "Release version (semver), e.g. 2.4.0.") var version: String
+    @Option(help: "Full git commit SHA the artifacts were built from.") var commit: String
+    @Option(name: .customLong("artifact"), help: "NAME=PATH of a build output folder or file (repeat).")
+    var artifacts: [String] = []
+    @Option(help: "Archive compression: zstd, gzip or none.") var compression: String = "zstd"
+    @Option(help: "Source repository URL (default: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY or $CI_PROJECT_URL).")
+    var repository: String?
+    @Option(name: .customLong("builder-id"), help: "Who built it (default: from the CI environment).") var builderID: String?
+    @Option(name: .customLong("ci-run"), help: "CI run id or URL (default: from the CI environment).") var ciRun: String?
+
+    /// Archives and stores each artifact, reporting what was new.
+    func upload(_ service: HangarService, actor: String) async throws -> [ArtifactUpload] {
+        guard let compression = ArchiveCompression(rawValue: compression) else {
+            throw HangarError.invalid("compression '\(compression)' is not one of zstd, gzip, none")
+        }
+        var uploads: [ArtifactUpload] = []
+        for spec in artifacts {
+            guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex, spec.index(after: eq) != spec.endIndex else {
+                throw HangarError.invalid("--artifact '\(spec)' must be NAME=PATH, e.g. api=build/api")
+            }
+            let name = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
+            try Names.checkArtifact(name)
+            let progress = ProgressBar("archiving \(name)", total: nil)
+            uploads.append(try await service.storeArtifact(name: name, path: path, compression: compression, actor: actor,
+                                                           project: project, progress: progress.update))
+            progress.finish()
+        }
+        return uploads
+    }
+
+    func request(_ uploads: [ArtifactUpload], picks: [String] = []) -> CutRequest {
+        let env = ProcessInfo.processInfo.environment
+        let repo = repository ?? env["GITHUB_REPOSITORY"].map { "\(env["GITHUB_SERVER_URL"] ?? "https://github.com")/\($0)" }
+            ?? env["CI_PROJECT_URL"]
+        let run = ciRun ?? env["GITHUB_RUN_ID"].map { "\(repo ?? "")/actions/runs/\($0)" } ?? env["CI_JOB_URL"] ?? env["BUILD_URL"]
+        let builder = builderID ?? (env["GITHUB_ACTIONS"] != nil ? "https://github.com/actions/runner" : nil)
+            ?? (env["GITLAB_CI"] != nil ? "https://gitlab.com/gitlab-org/gitlab-runner" : nil)
+        return CutRequest(project: project, version: version, commit: commit, artifacts: uploads.map(\.artifact),
+                          cherryPicks: picks, repository: repo, builder: builder, ciRun: run)
+    }
+}
+
+/// `hangar cut`: rc.1 of a new version.
+struct CutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cut", abstract: "Cut rc.1 of a new release from build outputs.")
+    @OptionGroup var build: BuildArguments
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let service = try store.service()
+        try validateFirst()
+        let uploads = try await build.upload(service, actor: store.actorName)
+        let result = try await service.cut(build.request(uploads), actor: store.actorName)
+        try printCut(result, uploads, output)
+    }
+
+    /// Checks names before spending time archiving.
+    func validateFirst() throws {
+        try Names.checkProject(build.project)
+        try Names.checkVersion(build.version)
+        try Names.checkCommit(build.commit)
+        if build.artifacts.isEmpty { throw HangarError.invalid("give at least one --artifact NAME=PATH") }
+    }
+}
+
+/// `hangar cherry-pick`: rc.n+1 of an existing version.
+struct CherryPickCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cherry-pick", abstract: "Make the next candidate of a release from a cherry-picked fix.")
+    @OptionGroup var build: BuildArguments
+    @Option(name: .customLong("pick"), help: "A cherry-picked commit (repeat; default: --commit).") var picks: [String] = []
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let service = try store.service()
+        try CutCommand(build: build, store: store, output: output).validateFirst()
+        let uploads = try await build.upload(service, actor: store.actorName)
+        let result = try await service.cherryPick(build.request(uploads, picks: picks), actor: store.actorName)
+        try printCut(result, uploads, output)
+    }
+}
+
+extension CutCommand {
+    init(build: BuildArguments, store: StoreOptions, output: OutputOptions) {
+        self.init()
+        self.build = build
+        self.store = store
+        self.output = output
+    }
+}
+
+/// What `cut` and `cherry-pick` print: the tag and digest, then each artifact and whether it was new.
+struct CutReport: Codable {
+    var result: CutResult
+    var artifacts: [ArtifactUpload]
+    var bytesStored: Int64
+    var bytesReused: Int64
+}
+
+func printCut(_ result: CutResult, _ uploads: [ArtifactUpload], _ output: OutputOptions) throws {
+    let stored = uploads.filter(\.created).map(\.artifact.size).reduce(0, +)
+    let reused = uploads.filter { !$0.created }.map(\.artifact.size).reduce(0, +)
+    if output.json { return try Terminal.json(CutReport(result: result, artifacts: uploads, bytesStored: stored, bytesReused: reused)) }
+    let c = result.candidate
+    print("\(c.project) \(c.tag)  \(c.digest)")
+    if let parent = c.parent { print("parent \(parent)  cherry-picks \(c.cherryPicks.joined(separator: ", "))") }
+    Terminal.table(["ARTIFACT", "DIGEST", "SIZE", ""], uploads.map {
+        [$0.artifact.name, $0.artifact.digest.description, formatBytes($0.artifact.size), $0.created ? "stored" : "reused"]
+    })
+    print("stored \(formatBytes(stored)), reused \(formatBytes(reused))")
+    for d in result.autoDeployed { print("deployed to \(d.environment) (single-step)") }
+    for reason in result.stoppedBecause { print("single-step stopped: \(reason)") }
+}
