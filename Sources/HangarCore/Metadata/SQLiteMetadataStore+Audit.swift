@@ -14,7 +14,7 @@ extension SQLiteMetadataStore {
         guard limit > 0 else { return [] }
         return try await read("cannot read the audit log of \(path)") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
-                             arguments: [after, limit]).map(SQLiteRows.auditEntry)
+                             arguments: try SQLiteRows.arguments([after, limit])).map(SQLiteRows.auditEntry)
         }
     }
 
@@ -36,8 +36,8 @@ extension SQLiteMetadataStore {
             try db.execute(sql: """
                 INSERT INTO audit (seq, at, actor, action, project, subject, details, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [entry.seq, SQLiteRows.ms(entry.at), entry.actor, entry.action, entry.project,
-                                 entry.subject, SQLiteRows.jsonText(entry.details), entry.prevHash, entry.hash])
+                """, arguments: try SQLiteRows.arguments([entry.seq, SQLiteRows.ms(entry.at), entry.actor, entry.action, entry.project,
+                                 entry.subject, SQLiteRows.jsonText(entry.details), entry.prevHash, entry.hash]))
             entries.append(entry)
             previous = (entry.seq, entry.hash)
         }

@@ -11,19 +11,19 @@ extension SQLiteMetadataStore {
                 INSERT INTO candidates (project, tag, digest, version, rc, source_commit, parent, cherry_picks,
                                         config_digest, manifest_size, created_at, created_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+                """, arguments: try SQLiteRows.arguments([
                     candidate.project, candidate.tag, candidate.digest.description, candidate.version, candidate.rc,
                     candidate.commit, candidate.parent?.description, SQLiteRows.jsonText(candidate.cherryPicks),
                     candidate.configDigest.description, candidate.manifestSize, SQLiteRows.ms(candidate.createdAt),
                     candidate.createdBy,
-                ])
+                ]))
             let id = db.lastInsertedRowID
             for (position, artifact) in candidate.artifacts.enumerated() {
                 try db.execute(sql: """
                     INSERT INTO candidate_artifacts (candidate_id, position, name, digest, size, media_type)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [id, position, artifact.name, artifact.digest.description, artifact.size,
-                                     artifact.mediaType])
+                    """, arguments: try SQLiteRows.arguments([id, position, artifact.name, artifact.digest.description, artifact.size,
+                                     artifact.mediaType]))
             }
             _ = try Self.append(audit, in: db)
         }
@@ -56,28 +56,28 @@ extension SQLiteMetadataStore {
             throw HangarError.notFound("project \(c.project) not found")
         }
         if let tagged = try String.fetchOne(db, sql: "SELECT digest FROM candidates WHERE project = ? AND tag = ?",
-                                            arguments: [c.project, c.tag]) {
+                                            arguments: try SQLiteRows.arguments([c.project, c.tag])) {
             throw HangarError.conflict("tag \(c.tag) of \(c.project) already names candidate \(tagged): tags never move")
         }
         if let tag = try String.fetchOne(db, sql: "SELECT tag FROM candidates WHERE project = ? AND version = ? AND rc = ?",
-                                         arguments: [c.project, c.version, c.rc]) {
+                                         arguments: try SQLiteRows.arguments([c.project, c.version, c.rc])) {
             throw HangarError.conflict("version \(c.version) of \(c.project) already has rc \(c.rc) (tag \(tag))")
         }
         if let tag = try String.fetchOne(db, sql: "SELECT tag FROM candidates WHERE project = ? AND digest = ?",
-                                         arguments: [c.project, c.digest.description]) {
+                                         arguments: try SQLiteRows.arguments([c.project, c.digest.description])) {
             throw HangarError.conflict("candidate \(c.digest) of \(c.project) is already recorded as tag \(tag)")
         }
     }
 
     /// Candidates matching `condition`, oldest first, each with its artifacts in order.
     private static func fetchCandidates(_ db: Database, where condition: String,
-                                        _ arguments: StatementArguments) throws -> [CandidateRecord] {
+                                        _ values: [String]) throws -> [CandidateRecord] {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM candidates WHERE \(condition) ORDER BY created_at, id",
-                                    arguments: arguments)
+                                    arguments: try SQLiteRows.arguments(values))
         return try rows.map { row in
             let artifacts = try Row.fetchAll(
                 db, sql: "SELECT * FROM candidate_artifacts WHERE candidate_id = ? ORDER BY position",
-                arguments: [try row.decode(Int64.self, forColumn: "id")]).map(SQLiteRows.artifact)
+                arguments: try SQLiteRows.arguments([try row.decode(Int64.self, forColumn: "id")])).map(SQLiteRows.artifact)
             return try SQLiteRows.candidate(row, artifacts: artifacts)
         }
     }
@@ -85,6 +85,6 @@ extension SQLiteMetadataStore {
     /// Whether `digest` is a candidate manifest of `project`.
     static func candidateExists(_ digest: Digest, of project: String, in db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM candidates WHERE project = ? AND digest = ?)",
-                          arguments: [project, digest.description]) ?? false
+                          arguments: try SQLiteRows.arguments([project, digest.description])) ?? false
     }
 }

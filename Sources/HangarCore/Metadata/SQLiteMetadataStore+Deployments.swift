@@ -23,8 +23,8 @@ extension SQLiteMetadataStore {
             try db.execute(sql: """
                 UPDATE environments SET current_digest = ?, generation = ?, updated_at = ?, updated_by = ?
                 WHERE project = ? AND name = ?
-                """, arguments: [draft.to.description, generation + 1, SQLiteRows.ms(draft.at), draft.actor,
-                                 project, environment])
+                """, arguments: try SQLiteRows.arguments([draft.to.description, generation + 1, SQLiteRows.ms(draft.at), draft.actor,
+                                 project, environment]))
             return record
         }
     }
@@ -32,18 +32,19 @@ extension SQLiteMetadataStore {
     public func deployments(project: String, environment: String?, before: Date?, limit: Int?) async throws -> [DeploymentRecord] {
         if let limit, limit <= 0 { return [] }
         var conditions = ["project = ?"]
-        var arguments: StatementArguments = [project]
+        var values: [(any DatabaseValueConvertible)?] = [project]
         if let environment {
             conditions.append("environment = ?")
-            arguments += [environment]
+            values.append(environment)
         }
         if let before {
             conditions.append("at <= ?")
-            arguments += [SQLiteRows.ms(before)]
+            values.append(SQLiteRows.ms(before))
         }
-        arguments += [limit ?? -1]
+        values.append(limit ?? -1)
+        let arguments = try SQLiteRows.arguments(values)
         let sql = "SELECT * FROM deployments WHERE \(conditions.joined(separator: " AND ")) ORDER BY at DESC, id DESC LIMIT ?"
-        return try await read("cannot read the deployments of \(project)") { [arguments] db in
+        return try await read("cannot read the deployments of \(project)") { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map(SQLiteRows.deployment)
         }
     }
@@ -58,7 +59,7 @@ extension SQLiteMetadataStore {
             }
             try db.execute(sql: """
                 INSERT INTO approvals (project, environment, candidate, actor, at, comment) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [a.project, a.environment, a.candidate.description, a.actor, SQLiteRows.ms(a.at), a.comment])
+                """, arguments: try SQLiteRows.arguments([a.project, a.environment, a.candidate.description, a.actor, SQLiteRows.ms(a.at), a.comment]))
             _ = try Self.append([audit], in: db)
         }
     }
@@ -67,14 +68,14 @@ extension SQLiteMetadataStore {
         try await read("cannot read the approvals of \(candidate) for \(environment) of \(project)") { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM approvals WHERE project = ? AND environment = ? AND candidate = ? ORDER BY at, id
-                """, arguments: [project, environment, candidate.description]).map(SQLiteRows.approval)
+                """, arguments: try SQLiteRows.arguments([project, environment, candidate.description])).map(SQLiteRows.approval)
         }
     }
 
     /// The environment's current pointer and generation; `notFound` naming both if absent.
     private static func pointer(project: String, environment: String, in db: Database) throws -> (Digest?, Int64) {
         guard let row = try Row.fetchOne(db, sql: "SELECT current_digest, generation FROM environments WHERE project = ? AND name = ?",
-                                         arguments: [project, environment]) else {
+                                         arguments: try SQLiteRows.arguments([project, environment])) else {
             throw HangarError.notFound("environment \(environment) of project \(project) not found")
         }
         return (try SQLiteRows.optionalDigest(row, "current_digest"), try row.decode(Int64.self, forColumn: "generation"))
@@ -85,8 +86,8 @@ extension SQLiteMetadataStore {
         try db.execute(sql: """
             INSERT INTO deployments (project, environment, from_digest, to_digest, kind, actor, at, reason, overridden, audit_seq)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [project, environment, from?.description, draft.to.description, draft.kind.rawValue, draft.actor,
-                             SQLiteRows.ms(draft.at), draft.reason, SQLiteRows.jsonText(draft.overridden), auditSeq])
+            """, arguments: try SQLiteRows.arguments([project, environment, from?.description, draft.to.description, draft.kind.rawValue, draft.actor,
+                             SQLiteRows.ms(draft.at), draft.reason, SQLiteRows.jsonText(draft.overridden), auditSeq]))
         return DeploymentRecord(
             id: db.lastInsertedRowID, project: project, environment: environment, from: from, to: draft.to,
             kind: draft.kind, actor: draft.actor, at: Timestamp.round(draft.at), reason: draft.reason,

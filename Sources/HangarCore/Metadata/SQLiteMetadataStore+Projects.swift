@@ -11,15 +11,15 @@ extension SQLiteMetadataStore {
                 throw HangarError.conflict("project \(project.name) already exists")
             }
             try db.execute(sql: "INSERT INTO projects (name, single_step, created_at, created_by) VALUES (?, ?, ?, ?)",
-                           arguments: [project.name, project.singleStep, SQLiteRows.ms(project.createdAt), project.createdBy])
+                           arguments: try SQLiteRows.arguments([project.name, project.singleStep, SQLiteRows.ms(project.createdAt), project.createdBy]))
             for env in environments {
                 try db.execute(sql: """
                     INSERT INTO environments (project, name, position, require_predecessor, minimum_soak_seconds,
                                               required_approvals, current_digest, generation, updated_at, updated_by)
                     VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
-                    """, arguments: [project.name, env.name, env.position, env.policy.requirePredecessor,
+                    """, arguments: try SQLiteRows.arguments([project.name, env.name, env.position, env.policy.requirePredecessor,
                                      env.policy.minimumSoakSeconds, env.policy.requiredApprovals, env.generation,
-                                     env.updatedAt.map(SQLiteRows.ms), env.updatedBy])
+                                     env.updatedAt.map(SQLiteRows.ms), env.updatedBy]))
             }
             _ = try Self.append([audit], in: db)
         }
@@ -29,7 +29,7 @@ extension SQLiteMetadataStore {
     public func updateProject(_ project: ProjectRecord, audit: AuditDraft) async throws {
         try await write("cannot update project \(project.name)") { db in
             try db.execute(sql: "UPDATE projects SET single_step = ? WHERE name = ?",
-                           arguments: [project.singleStep, project.name])
+                           arguments: try SQLiteRows.arguments([project.singleStep, project.name]))
             guard db.changesCount == 1 else { throw HangarError.notFound("project \(project.name) not found") }
             _ = try Self.append([audit], in: db)
         }
@@ -37,7 +37,7 @@ extension SQLiteMetadataStore {
 
     public func project(_ name: String) async throws -> ProjectRecord? {
         try await read("cannot read project \(name)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM projects WHERE name = ?", arguments: [name]).map(SQLiteRows.project)
+            try Row.fetchOne(db, sql: "SELECT * FROM projects WHERE name = ?", arguments: try SQLiteRows.arguments([name])).map(SQLiteRows.project)
         }
     }
 
@@ -50,7 +50,7 @@ extension SQLiteMetadataStore {
     public func environments(project: String) async throws -> [EnvironmentRecord] {
         try await read("cannot read the environments of \(project)") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM environments WHERE project = ? ORDER BY position",
-                             arguments: [project]).map(SQLiteRows.environment)
+                             arguments: try SQLiteRows.arguments([project])).map(SQLiteRows.environment)
         }
     }
 
@@ -59,8 +59,8 @@ extension SQLiteMetadataStore {
             try db.execute(sql: """
                 UPDATE environments SET require_predecessor = ?, minimum_soak_seconds = ?, required_approvals = ?
                 WHERE project = ? AND name = ?
-                """, arguments: [policy.requirePredecessor, policy.minimumSoakSeconds, policy.requiredApprovals,
-                                 project, environment])
+                """, arguments: try SQLiteRows.arguments([policy.requirePredecessor, policy.minimumSoakSeconds, policy.requiredApprovals,
+                                 project, environment]))
             guard db.changesCount == 1 else {
                 throw HangarError.notFound("environment \(environment) of project \(project) not found")
             }
@@ -69,7 +69,7 @@ extension SQLiteMetadataStore {
     }
 
     static func projectExists(_ name: String, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM projects WHERE name = ?)", arguments: [name]) ?? false
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM projects WHERE name = ?)", arguments: try SQLiteRows.arguments([name])) ?? false
     }
 
     private static func validate(_ environments: [EnvironmentRecord], of project: String) throws {

@@ -4,6 +4,16 @@ import GRDB
 /// Conversions between SQLite rows and metadata records: dates as Int64 milliseconds,
 /// digests as `sha256:<hex>` text, lists and maps as canonical JSON text.
 enum SQLiteRows {
+    /// Statement arguments, refusing text with a NUL character: SQLite (through GRDB)
+    /// would cut it there, storing, matching or hashing something other than was given.
+    static func arguments(_ values: [(any DatabaseValueConvertible)?]) throws -> StatementArguments {
+        for case let text as String in values where text.utf8.contains(0) {
+            let shown = text.replacingOccurrences(of: "\0", with: "\\0")
+            throw HangarError.invalid("text '\(shown)' contains a NUL character, which the metadata store cannot keep")
+        }
+        return StatementArguments(values)
+    }
+
     static func ms(_ date: Date) -> Int64 { Timestamp.milliseconds(date) }
 
     static func date(_ row: Row, _ column: String) throws -> Date {
