@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GRDB
 
 /// The SQLite metadata schema, as named, append-only migrations: never edit a
@@ -13,13 +18,33 @@ enum SQLiteSchema {
     }
 
     /// Applies missing migrations; refuses a file written by a newer Hangar.
+    ///
+    /// GRDB reads which migrations are applied before, not inside, the transaction of
+    /// each migration, so two processes opening a new file at once would both run the
+    /// first one. Migrating therefore happens under an exclusive lock on a file beside
+    /// the database (never the database file itself: closing another descriptor of it
+    /// would drop SQLite's own POSIX locks).
     static func migrate(_ writer: any DatabaseWriter, path: String) throws {
         let migrator = migrator
-        let superseded = try writer.read { try migrator.hasBeenSuperseded($0) }
-        if superseded {
-            throw HangarError(.invalidInput, "metadata database \(path) was written by a newer Hangar: it has migrations this version does not know")
+        if try writer.read({ try migrator.hasCompletedMigrations($0) && !migrator.hasBeenSuperseded($0) }) {
+            return
         }
-        try migrator.migrate(writer)
+        try withExclusiveLock(path + "-migration.lock") {
+            if try writer.read(migrator.hasBeenSuperseded) {
+                throw HangarError(.invalidInput, "metadata database \(path) was written by a newer Hangar: it has migrations this version does not know")
+            }
+            try migrator.migrate(writer)
+        }
+    }
+
+    private static func withExclusiveLock(_ lockPath: String, _ body: () throws -> Void) throws {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw HangarError.system("open", lockPath, "cannot open lock file \(lockPath)") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw HangarError.system("flock", lockPath, "cannot lock \(lockPath)") }
+        }
+        try body()
     }
 
     private static func projectsAndEnvironments(_ db: Database) throws {
