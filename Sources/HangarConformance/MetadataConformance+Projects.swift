@@ -34,6 +34,24 @@ extension MetadataStoreConformance {
             try require(try await store.environments(project: "acme/checkout") == F.environments(), "environments unchanged")
             try require(try await F.auditLog(store).count == 1, "no audit entry for the refused creation")
         },
+        Case("environments not at positions 0…n-1 of the project are refused and nothing is created") { h in
+            let store = try await h.makeStore()
+            var gap = F.environments()
+            gap[2].position = 3
+            var foreign = F.environments()
+            foreign[1].project = "zeta/api"
+            var twice = F.environments()
+            twice[2].name = "sandbox"
+            for (label, envs) in [("a gap", gap), ("another project's", foreign), ("a repeated name", twice),
+                                  ("reversed", F.environments().reversed())] {
+                try await requireThrows(.invalidInput, "environments with \(label)") {
+                    try await store.createProject(F.project(), environments: Array(envs), audit: F.draft(.projectCreated))
+                }
+            }
+            try require(try await store.project("acme/checkout") == nil, "no project created")
+            try require(try await store.environments(project: "acme/checkout").isEmpty, "no environments created")
+            try require(try await F.auditLog(store).isEmpty, "nothing audited")
+        },
         Case("updating a project replaces its settings; an unknown project is not found") { h in
             let store = try await h.makeStore()
             try await F.seed(store)
