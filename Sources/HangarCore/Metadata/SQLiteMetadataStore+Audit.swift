@@ -36,8 +36,10 @@ extension SQLiteMetadataStore {
             try db.execute(sql: """
                 INSERT INTO audit (seq, at, actor, action, project, subject, details, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: try SQLiteRows.arguments([entry.seq, SQLiteRows.ms(entry.at), entry.actor, entry.action, entry.project,
-                                 entry.subject, SQLiteRows.jsonText(entry.details), entry.prevHash, entry.hash]))
+                """, arguments: try SQLiteRows.arguments([
+                    entry.seq, SQLiteRows.ms(entry.at), entry.actor, entry.action, entry.project, entry.subject,
+                    SQLiteRows.jsonText(entry.details), entry.prevHash, entry.hash,
+                ]))
             entries.append(entry)
             previous = (entry.seq, entry.hash)
         }

@@ -22,8 +22,9 @@ extension SQLiteMetadataStore {
                 try db.execute(sql: """
                     INSERT INTO candidate_artifacts (candidate_id, position, name, digest, size, media_type)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: try SQLiteRows.arguments([id, position, artifact.name, artifact.digest.description, artifact.size,
-                                     artifact.mediaType]))
+                    """, arguments: try SQLiteRows.arguments([
+                        id, position, artifact.name, artifact.digest.description, artifact.size, artifact.mediaType,
+                    ]))
             }
             _ = try Self.append(audit, in: db)
         }

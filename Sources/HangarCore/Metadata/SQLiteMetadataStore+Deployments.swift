@@ -23,8 +23,9 @@ extension SQLiteMetadataStore {
             try db.execute(sql: """
                 UPDATE environments SET current_digest = ?, generation = ?, updated_at = ?, updated_by = ?
                 WHERE project = ? AND name = ?
-                """, arguments: try SQLiteRows.arguments([draft.to.description, generation + 1, SQLiteRows.ms(draft.at), draft.actor,
-                                 project, environment]))
+                """, arguments: try SQLiteRows.arguments([
+                    draft.to.description, generation + 1, SQLiteRows.ms(draft.at), draft.actor, project, environment,
+                ]))
             return record
         }
     }
@@ -86,8 +87,10 @@ extension SQLiteMetadataStore {
         try db.execute(sql: """
             INSERT INTO deployments (project, environment, from_digest, to_digest, kind, actor, at, reason, overridden, audit_seq)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: try SQLiteRows.arguments([project, environment, from?.description, draft.to.description, draft.kind.rawValue, draft.actor,
-                             SQLiteRows.ms(draft.at), draft.reason, SQLiteRows.jsonText(draft.overridden), auditSeq]))
+            """, arguments: try SQLiteRows.arguments([
+                project, environment, from?.description, draft.to.description, draft.kind.rawValue, draft.actor,
+                SQLiteRows.ms(draft.at), draft.reason, SQLiteRows.jsonText(draft.overridden), auditSeq,
+            ]))
         return DeploymentRecord(
             id: db.lastInsertedRowID, project: project, environment: environment, from: from, to: draft.to,
             kind: draft.kind, actor: draft.actor, at: Timestamp.round(draft.at), reason: draft.reason,

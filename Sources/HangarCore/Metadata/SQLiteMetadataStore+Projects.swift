@@ -17,9 +17,10 @@ extension SQLiteMetadataStore {
                     INSERT INTO environments (project, name, position, require_predecessor, minimum_soak_seconds,
                                               required_approvals, current_digest, generation, updated_at, updated_by)
                     VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
-                    """, arguments: try SQLiteRows.arguments([project.name, env.name, env.position, env.policy.requirePredecessor,
-                                     env.policy.minimumSoakSeconds, env.policy.requiredApprovals, env.generation,
-                                     env.updatedAt.map(SQLiteRows.ms), env.updatedBy]))
+                    """, arguments: try SQLiteRows.arguments([
+                        project.name, env.name, env.position, env.policy.requirePredecessor, env.policy.minimumSoakSeconds,
+                        env.policy.requiredApprovals, env.generation, env.updatedAt.map(SQLiteRows.ms), env.updatedBy,
+                    ]))
             }
             _ = try Self.append([audit], in: db)
         }
@@ -59,8 +60,9 @@ extension SQLiteMetadataStore {
             try db.execute(sql: """
                 UPDATE environments SET require_predecessor = ?, minimum_soak_seconds = ?, required_approvals = ?
                 WHERE project = ? AND name = ?
-                """, arguments: try SQLiteRows.arguments([policy.requirePredecessor, policy.minimumSoakSeconds, policy.requiredApprovals,
-                                 project, environment]))
+                """, arguments: try SQLiteRows.arguments([
+                    policy.requirePredecessor, policy.minimumSoakSeconds, policy.requiredApprovals, project, environment,
+                ]))
             guard db.changesCount == 1 else {
                 throw HangarError.notFound("environment \(environment) of project \(project) not found")
             }

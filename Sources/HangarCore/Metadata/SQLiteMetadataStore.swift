@@ -14,12 +14,14 @@ public final class SQLiteMetadataStore: MetadataStore {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    /// How long a write waits for another connection's write lock before failing.
+    static let busyTimeout: TimeInterval = 10
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
         self.path = path
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(Self.busyTimeout)
         config.foreignKeysEnabled = true
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -62,7 +64,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         case let db as DatabaseError where db.resultCode == .SQLITE_CONSTRAINT:
             return HangarError(.conflict, "\(what): \(db.message ?? "a constraint failed")", cause: db)
         case let db as DatabaseError where db.resultCode == .SQLITE_BUSY:
-            return HangarError(.io, "\(what): the metadata database is locked by another process (waited 10 s)", cause: db)
+            return HangarError(.io, "\(what): the metadata database is locked by another process (waited \(Int(busyTimeout)) s)", cause: db)
         default:
             return HangarError(.io, what, cause: error)
         }
