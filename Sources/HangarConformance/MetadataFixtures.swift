@@ -1,0 +1,108 @@
+import Foundation
+import HangarCore
+
+/// Sample records and small helpers the metadata store suite builds its checks from.
+public enum MetadataFixtures {
+    /// 2026-11-18T…Z, a whole millisecond.
+    public static let t0 = Timestamp.date(milliseconds: 1_795_000_000_000)
+
+    /// `t0` plus `seconds` (fractions kept to the millisecond).
+    public static func at(_ seconds: Double) -> Date {
+        Timestamp.date(milliseconds: 1_795_000_000_000 + Int64((seconds * 1000).rounded()))
+    }
+
+    /// The SHA-256 of `label`, a stand-in for a manifest or artifact digest.
+    public static func digest(_ label: String) -> Digest {
+        SHA256Hasher.digest(Array(label.utf8))
+    }
+
+    public static func project(_ name: String = "acme/checkout", singleStep: Bool = false) -> ProjectRecord {
+        ProjectRecord(name: name, singleStep: singleStep, createdAt: t0, createdBy: "admin")
+    }
+
+    /// Environments at positions 0…n-1, production needing two approvals.
+    public static func environments(_ project: String = "acme/checkout",
+                                    _ names: [String] = ["sandbox", "staging", "production"]) -> [EnvironmentRecord] {
+        names.enumerated().map { index, name in
+            let policy = name == "production"
+                ? EnvironmentPolicy(requirePredecessor: true, minimumSoakSeconds: 3600, requiredApprovals: 2)
+                : EnvironmentPolicy(requirePredecessor: index > 0)
+            return EnvironmentRecord(project: project, name: name, position: index, policy: policy)
+        }
+    }
+
+    /// A candidate `<version>-rc.<rc>` with three artifacts (deliberately not in name order).
+    public static func candidate(_ project: String = "acme/checkout", version: String = "2.4.0", rc: Int,
+                                 at date: Date = t0, parent: Digest? = nil) -> CandidateRecord {
+        let tag = "\(version)-rc.\(rc)"
+        let artifacts = ["web", "api", "migrations"].enumerated().map { i, name in
+            ArtifactRecord(name: name, digest: digest("\(project) \(tag) \(name)"), size: Int64(1000 * (i + 1)),
+                           mediaType: "application/vnd.hangar.artifact.v1.tar+zstd")
+        }
+        return CandidateRecord(
+            project: project, tag: tag, digest: digest("\(project) \(tag) manifest"), version: version, rc: rc,
+            commit: String(repeating: String(rc % 10), count: 40), parent: parent,
+            cherryPicks: rc > 1 ? ["c0ffee\(rc)", "beef\(rc)"] : [], configDigest: digest("\(project) \(tag) config"),
+            manifestSize: 900 + Int64(rc), artifacts: artifacts, createdAt: date, createdBy: "ci")
+    }
+
+    public static func draft(_ action: AuditAction, project: String? = "acme/checkout", subject: String? = nil,
+                             at date: Date = t0, actor: String = "alice", details: [String: String] = [:]) -> AuditDraft {
+        AuditDraft(at: date, actor: actor, action: action, project: project, subject: subject, details: details)
+    }
+
+    /// Creates `project` with the default environments and `count` candidates of 2.4.0
+    /// (rc.1…rc.count, one second apart); returns the candidates.
+    @discardableResult
+    public static func seed(_ store: any MetadataStore, project: String = "acme/checkout",
+                            candidates count: Int = 0) async throws -> [CandidateRecord] {
+        try await store.createProject(Self.project(project), environments: environments(project),
+                                      audit: draft(.projectCreated, project: project, subject: project))
+        var made: [CandidateRecord] = []
+        for rc in stride(from: 1, through: count, by: 1) {
+            let c = candidate(project, rc: rc, at: at(Double(rc)), parent: made.last?.digest)
+            try await store.insertCandidate(c, audit: [draft(.candidateCreated, project: project, subject: c.tag)])
+            made.append(c)
+        }
+        return made
+    }
+
+    /// One environment of a project; a conformance failure if absent.
+    public static func environment(_ store: any MetadataStore, _ project: String, _ name: String) async throws -> EnvironmentRecord {
+        guard let env = try await store.environments(project: project).first(where: { $0.name == name }) else {
+            throw ConformanceFailure("environment \(name) of \(project) is missing")
+        }
+        return env
+    }
+
+    /// Moves a pointer from its current generation, retrying on conflict (as a promoter
+    /// racing others would); returns the record and the number of conflicts met.
+    public static func move(_ store: any MetadataStore, project: String = "acme/checkout", environment: String,
+                            to digest: Digest, at date: Date, actor: String = "alice",
+                            kind: DeploymentKind = .promote) async throws -> (DeploymentRecord, conflicts: Int) {
+        for conflicts in 0..<1000 {
+            let generation = try await Self.environment(store, project, environment).generation
+            let d = DeploymentDraft(to: digest, kind: kind, actor: actor, at: date, reason: "ship it", overridden: [])
+            let audit = [draft(kind == .rollback ? .rollback : .promotion, project: project, subject: environment,
+                               at: date, actor: actor, details: ["to": digest.description])]
+            do {
+                let record = try await store.movePointer(project: project, environment: environment,
+                                                         expectedGeneration: generation, draft: d, audit: audit)
+                return (record, conflicts)
+            } catch let error as HangarError where error.kind == .conflict {
+                continue
+            }
+        }
+        throw ConformanceFailure("moving \(environment) of \(project) met 1000 conflicts in a row")
+    }
+
+    /// Every audit entry, read page by page.
+    public static func auditLog(_ store: any MetadataStore) async throws -> [AuditEntry] {
+        var all: [AuditEntry] = []
+        while true {
+            let page = try await store.auditEntries(after: all.last?.seq ?? 0, limit: 7)
+            if page.isEmpty { return all }
+            all += page
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+
+extension SQLiteMetadataStore {
+    @discardableResult
+    public func appendAudit(_ drafts: [AuditDraft]) async throws -> [AuditEntry] {
+        if drafts.isEmpty { return [] }
+        return try await write("cannot append \(drafts.count) audit entries to \(path)") { db in
+            try Self.append(drafts, in: db)
+        }
+    }
+
+    public func auditEntries(after: Int64, limit: Int) async throws -> [AuditEntry] {
+        guard limit > 0 else { return [] }
+        return try await read("cannot read the audit log of \(path)") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
+                             arguments: try SQLiteRows.arguments([after, limit])).map(SQLiteRows.auditEntry)
+        }
+    }
+
+    public func allDeployments() async throws -> [DeploymentRecord] {
+        try await read("cannot read the deployments of \(path)") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM deployments ORDER BY id").map(SQLiteRows.deployment)
+        }
+    }
+
+    /// Seals `drafts` after the current last entry and inserts them; call inside the
+    /// write transaction of the change they record.
+    static func append(_ drafts: [AuditDraft], in db: Database) throws -> [AuditEntry] {
+        var previous = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").map {
+            (seq: try $0.decode(Int64.self, forColumn: "seq"), hash: try $0.decode(String.self, forColumn: "hash"))
+        }
+        var entries: [AuditEntry] = []
+        for draft in drafts {
+            let entry = AuditChain.seal(draft, after: previous)
+            try db.execute(sql: """
+                INSERT INTO audit (seq, at, actor, action, project, subject, details, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: try SQLiteRows.arguments([
+                    entry.seq, SQLiteRows.ms(entry.at), entry.actor, entry.action, entry.project, entry.subject,
+                    SQLiteRows.jsonText(entry.details), entry.prevHash, entry.hash,
+                ]))
+            entries.append(entry)
+            previous = (entry.seq, entry.hash)
+        }
+        return entries
+    }
+}

@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import GRDB
+
+/// The SQLite metadata schema, as named, append-only migrations: never edit a
+/// registered migration, add a new one after it.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: projects and environments", migrate: projectsAndEnvironments)
+        migrator.registerMigration("v1: candidates and artifacts", migrate: candidates)
+        migrator.registerMigration("v1: audit log", migrate: audit)
+        migrator.registerMigration("v1: deployments and approvals", migrate: deploymentsAndApprovals)
+        return migrator
+    }
+
+    /// Applies missing migrations; refuses a file written by a newer Hangar.
+    ///
+    /// GRDB reads which migrations are applied before, not inside, the transaction of
+    /// each migration, so two processes opening a new file at once would both run the
+    /// first one. Migrating therefore happens under an exclusive lock on a file beside
+    /// the database (never the database file itself: closing another descriptor of it
+    /// would drop SQLite's own POSIX locks).
+    static func migrate(_ writer: any DatabaseWriter, path: String) throws {
+        let migrator = migrator
+        if try writer.read({ try migrator.hasCompletedMigrations($0) && !migrator.hasBeenSuperseded($0) }) {
+            return
+        }
+        try withExclusiveLock(path + "-migration.lock") {
+            if try writer.read(migrator.hasBeenSuperseded) {
+                throw HangarError(.invalidInput, "metadata database \(path) was written by a newer Hangar: it has migrations this version does not know")
+            }
+            try migrator.migrate(writer)
+        }
+    }
+
+    private static func withExclusiveLock(_ lockPath: String, _ body: () throws -> Void) throws {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw HangarError.system("open", lockPath, "cannot open lock file \(lockPath)") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw HangarError.system("flock", lockPath, "cannot lock \(lockPath)") }
+        }
+        try body()
+    }
+
+    private static func projectsAndEnvironments(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE projects (
+                name TEXT PRIMARY KEY NOT NULL,
+                single_step INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE environments (
+                project TEXT NOT NULL REFERENCES projects(name),
+                name TEXT NOT NULL,
+                position INTEGER NOT NULL CHECK (position >= 0),
+                require_predecessor INTEGER NOT NULL,
+                minimum_soak_seconds INTEGER,
+                required_approvals INTEGER NOT NULL,
+                current_digest TEXT,
+                generation INTEGER NOT NULL,
+                updated_at INTEGER,
+                updated_by TEXT,
+                PRIMARY KEY (project, name),
+                UNIQUE (project, position),
+                FOREIGN KEY (project, current_digest) REFERENCES candidates(project, digest)
+            ) STRICT;
+            """)
+    }
+
+    private static func candidates(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE candidates (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                project TEXT NOT NULL REFERENCES projects(name),
+                tag TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                version TEXT NOT NULL,
+                rc INTEGER NOT NULL,
+                source_commit TEXT NOT NULL,
+                parent TEXT,
+                cherry_picks TEXT NOT NULL,
+                config_digest TEXT NOT NULL,
+                manifest_size INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                UNIQUE (project, tag),
+                UNIQUE (project, digest),
+                UNIQUE (project, version, rc)
+            ) STRICT;
+            CREATE TABLE candidate_artifacts (
+                candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+                position INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                media_type TEXT NOT NULL,
+                PRIMARY KEY (candidate_id, position)
+            ) STRICT;
+            CREATE INDEX candidates_by_project_created ON candidates(project, created_at, id);
+            """)
+    }
+
+    private static func audit(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE audit (
+                seq INTEGER PRIMARY KEY NOT NULL,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                project TEXT,
+                subject TEXT,
+                details TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            ) STRICT;
+            """)
+    }
+
+    private static func deploymentsAndApprovals(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE deployments (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                project TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                from_digest TEXT,
+                to_digest TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                reason TEXT,
+                overridden TEXT NOT NULL,
+                audit_seq INTEGER NOT NULL REFERENCES audit(seq),
+                FOREIGN KEY (project, environment) REFERENCES environments(project, name),
+                FOREIGN KEY (project, to_digest) REFERENCES candidates(project, digest)
+            ) STRICT;
+            CREATE INDEX deployments_by_environment ON deployments(project, environment, at, id);
+            CREATE INDEX deployments_by_project ON deployments(project, at, id);
+            CREATE TABLE approvals (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                project TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                candidate TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                comment TEXT,
+                FOREIGN KEY (project, environment) REFERENCES environments(project, name),
+                FOREIGN KEY (project, candidate) REFERENCES candidates(project, digest)
+            ) STRICT;
+            CREATE INDEX approvals_by_candidate ON approvals(project, environment, candidate, at, id);
+            """)
+    }
+}
