@@ -38,6 +38,10 @@ final class TarStreamWriter {
         case .zstd:
             try check(archive_write_add_filter_zstd(archive), "use built-in zstd")
             try check(archive_write_set_filter_option(archive, "zstd", "compression-level", "3"), "set the zstd level")
+            // One worker thread: compression overlaps reading and hashing. zstd's multi-
+            // threaded format gives the same bytes for any number of workers >= 1 (not the
+            // same as 0 workers), so this is fixed, never tuned to the machine.
+            try check(archive_write_set_filter_option(archive, "zstd", "threads", "1"), "use one zstd worker thread")
         case .gzip:
             try check(archive_write_add_filter_gzip(archive), "use built-in gzip")
             // No timestamp in the gzip header (and libarchive writes no file name).
