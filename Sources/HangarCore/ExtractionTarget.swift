@@ -60,8 +60,8 @@ struct ExtractionTarget {
         let fd = hangar_open_directory(temp)
         guard fd >= 0 else { throw HangarError.system("open", temp) }
         defer { close(fd) }
-        guard hangar_syncfs(fd) == 0 else { throw HangarError.system("syncfs", temp) }
         guard fchmod(fd, 0o755) == 0 else { throw HangarError.system("chmod", temp) }
+        guard hangar_syncfs(fd) == 0 else { throw HangarError.system("syncfs", temp) }
         try checkTarget()
         var st = stat()
         if lstat(path, &st) == 0 {

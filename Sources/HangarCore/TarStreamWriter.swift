@@ -28,6 +28,8 @@ final class TarStreamWriter {
     }
 
     deinit {
+        // Abandoned after an error: free must not finish the archive into the sink.
+        if open { archive_write_fail(archive) }
         archive_entry_free(entry)
         archive_write_free(archive)
     }

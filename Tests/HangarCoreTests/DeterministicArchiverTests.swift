@@ -187,14 +187,19 @@ struct DeterministicArchiverTests {
     @Test func sinkErrorsComeOutUnchanged() throws {
         let scratch = try ArchiveScratch()
         try makeSampleTree(scratch, "t", variant: 0)
-        var delivered = 0
-        let error = #expect(throws: HangarError.self) {
-            try DeterministicArchiver(compression: .none).archive(scratch.at("t"), into: { chunk in
-                delivered += chunk.count
-                if delivered > 1024 { throw HangarError(.conflict, "sink is full") }
-            })
+        for compression in ArchiveCompression.allCases {
+            var delivered = 0
+            var callsAfterFailure = 0
+            let error = #expect(throws: HangarError.self) {
+                try DeterministicArchiver(compression: compression).archive(scratch.at("t"), into: { chunk in
+                    if delivered > 0 { callsAfterFailure += 1 }
+                    delivered += chunk.count
+                    throw HangarError(.conflict, "sink is full")
+                })
+            }
+            #expect(error?.kind == .conflict && error?.message == "sink is full")
+            #expect(callsAfterFailure == 0, "nothing more is written once the sink failed (\(compression))")
         }
-        #expect(error?.kind == .conflict && error?.message == "sink is full")
     }
 
     @Test func largeSparseFileStreamsWithProgress() throws {

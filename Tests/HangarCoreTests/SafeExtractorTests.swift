@@ -50,6 +50,8 @@ private func makeSurroundings(_ scratch: ArchiveScratch, targetExists: Bool) thr
         try scratch.write("sentinel/parent/target/keep.txt", "previous contents\n")
         try scratch.write("sentinel/parent/target/sub/data.bin", (0..<5000).map { UInt8(truncatingIfNeeded: $0 * 7) }, mode: 0o755)
         try scratch.symlink("sentinel/parent/target/link", to: "keep.txt")
+        // Removing the old tree after a swap must delete this link, not what it points to.
+        try scratch.symlink("sentinel/parent/target/up", to: "../../etc")
     }
     return scratch.at("sentinel/parent/target")
 }
