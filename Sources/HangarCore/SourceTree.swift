@@ -28,7 +28,7 @@ final class SourceTree {
     /// The path as given, for messages.
     let root: String
     /// The root folder, open; -1 when the input is a single file.
-    private let rootFd: Int32
+    private var rootFd: Int32
     private(set) var entries: [SourceEntry] = []
 
     init(_ path: String) throws {
@@ -47,7 +47,10 @@ final class SourceTree {
                 try scanDirectory([])
                 try checkSymlinks()
             } catch {
+                // Closed here and marked, so that deinit (which may run for a throwing
+                // init once every property is set) cannot close a reused descriptor.
                 close(rootFd)
+                rootFd = -1
                 throw error
             }
             entries.sort { ArchivePath.precedes($0.path, folder: $0.isFolder, $1.path, folder: $1.isFolder) }

@@ -184,6 +184,18 @@ struct DeterministicArchiverTests {
         }
     }
 
+    @Test func mediaTypesNameTheCompression() throws {
+        #expect(ArchiveCompression.zstd.mediaType == "application/vnd.hangar.artifact.v1.tar+zstd")
+        #expect(ArchiveCompression.gzip.mediaType == "application/vnd.hangar.artifact.v1.tar+gzip")
+        #expect(ArchiveCompression.none.mediaType == "application/vnd.hangar.artifact.v1.tar")
+        for compression in ArchiveCompression.allCases {
+            #expect(ArchiveCompression(mediaType: compression.mediaType) == compression)
+        }
+        #expect(ArchiveCompression(mediaType: "application/vnd.oci.image.layer.v1.tar") == nil)
+        let error = #expect(throws: HangarError.self) { try ArchiveCompression(parsingMediaType: "text/plain") }
+        #expect(error?.kind == .invalidInput && error?.message.contains("text/plain") == true)
+    }
+
     @Test func sinkErrorsComeOutUnchanged() throws {
         let scratch = try ArchiveScratch()
         try makeSampleTree(scratch, "t", variant: 0)

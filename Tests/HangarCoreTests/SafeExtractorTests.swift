@@ -180,6 +180,22 @@ struct SafeExtractorTests {
         #expect(scratch.mode("t/x") & 0o7777 == 0o755)
     }
 
+    @Test(arguments: ["pax", "gnu"])
+    func sparseEntriesFromGNUTarKeepContentAndHoles(format: String) throws {
+        let scratch = try ArchiveScratch()
+        try scratch.write("src/sparse.bin", "start")
+        let fd = open(scratch.at("src/sparse.bin"), O_WRONLY)
+        #expect(pwrite(fd, "middle", 6, 5_000_000) == 6 && ftruncate(fd, 10 << 20) == 0)
+        close(fd)
+        _ = try runTool("/usr/bin/tar", ["--sparse", "--format=\(format)", "-cf", scratch.at("s.tar"), "-C", scratch.at("src"), "sparse.bin"])
+        let summary = try SafeExtractor().extract(archiveAt: scratch.at("s.tar"), into: scratch.at("t"))
+        #expect(try scratch.read("t/sparse.bin") == scratch.read("src/sparse.bin"))
+        #expect(summary.bytes < 1 << 20, "only the data blocks are written: \(summary.bytes)")
+        var st = stat()
+        lstat(scratch.at("t/sparse.bin"), &st)
+        #expect(st.st_size == 10 << 20 && st.st_blocks * 512 < 1 << 20)
+    }
+
     @Test func namesThatAreNotUTF8KeepTheirBytes() throws {
         let scratch = try ArchiveScratch()
         try scratch.makeFolder("src")
