@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CHangarSystem
 import CLibArchive
 
 /// Extracts a tar archive (plain, gzip or zstd; ustar, pax or GNU) into a target folder
@@ -56,7 +55,7 @@ public struct SafeExtractor: Sendable {
 
     /// Extracts the archive file at `archivePath`.
     public func extract(archiveAt archivePath: String, into target: String) throws -> ExtractionSummary {
-        let fd = hangar_open_nofollow(archivePath)
+        let fd = open(archivePath, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw HangarError.system("open", archivePath, "cannot open archive \(archivePath)") }
         defer { close(fd) }
         return try extract(into: target, from: { try Posix.read(fd, into: $0, path: archivePath) })
