@@ -25,3 +25,11 @@ int hangar_create_exclusive(const char *path, mode_t mode) {
 int hangar_open_directory(const char *path) {
     return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
+
+int hangar_syncfs(int fd) {
+#if defined(__linux__)
+    return syncfs(fd);
+#else
+    return fsync(fd);
+#endif
+}

@@ -15,4 +15,8 @@ int hangar_create_exclusive(const char *path, mode_t mode);
 /// Opens a directory (O_RDONLY|O_DIRECTORY|O_CLOEXEC) for fsync. Returns fd or -1.
 int hangar_open_directory(const char *path);
 
+/// Flushes the whole filesystem holding the open file `fd` to disk (Linux syncfs; fsync
+/// of `fd` elsewhere). Returns 0 on success, -1 with errno set otherwise.
+int hangar_syncfs(int fd);
+
 #endif
