@@ -2,10 +2,12 @@ import Foundation
 
 /// Projects and their ordered environments.
 public protocol ProjectCatalog: Sendable {
-    /// Creates a project with its environments (positions 0…n-1) and appends `audit`,
-    /// in one transaction. Throws `conflict` if the project exists.
+    /// Creates a project with its environments (positions 0…n-1 in order, distinct names,
+    /// pointing at nothing yet) and appends `audit`, in one transaction. Throws `conflict`
+    /// if the project exists, `invalidInput` for environments not of that shape.
     func createProject(_ project: ProjectRecord, environments: [EnvironmentRecord], audit: AuditDraft) async throws
-    /// Replaces the project's settings (not its environments). Throws `notFound`.
+    /// Replaces the project's settings (`singleStep`; not its environments, creation time
+    /// or creator). Throws `notFound`.
     func updateProject(_ project: ProjectRecord, audit: AuditDraft) async throws
     /// The project, or nil.
     func project(_ name: String) async throws -> ProjectRecord?
@@ -34,13 +36,14 @@ public protocol CandidateCatalog: Sendable {
 public protocol DeploymentLedger: Sendable {
     /// Moves the pointer of `environment` to `draft.to` if and only if its generation is
     /// still `expectedGeneration` (compare-and-swap), records the deployment and appends
-    /// `audit` (whose first entry is the one the deployment points at), all in one
-    /// transaction. Throws `conflict` when the generation moved; `notFound` when there is
-    /// no such environment.
+    /// `audit` (whose first entry is the one the deployment points at; at least one), all
+    /// in one transaction. Throws `conflict` when the generation moved; `notFound` when
+    /// there is no such environment or no such candidate (no pointer to something missing).
     func movePointer(project: String, environment: String, expectedGeneration: Int64,
                      draft: DeploymentDraft, audit: [AuditDraft]) async throws -> DeploymentRecord
-    /// Deployments, newest first; of one environment when given; only those at or
-    /// before `before` when given; at most `limit`.
+    /// Deployments, newest first (in the order they were recorded, which is the truth even
+    /// when clocks of several servers disagree); of one environment when given; only those
+    /// at or before `before` when given; at most `limit`.
     func deployments(project: String, environment: String?, before: Date?, limit: Int?) async throws -> [DeploymentRecord]
     /// Records an approval and appends `audit`, in one transaction.
     func addApproval(_ approval: ApprovalRecord, audit: AuditDraft) async throws

@@ -44,7 +44,7 @@ extension SQLiteMetadataStore {
         }
         values.append(limit ?? -1)
         let arguments = try SQLiteRows.arguments(values)
-        let sql = "SELECT * FROM deployments WHERE \(conditions.joined(separator: " AND ")) ORDER BY at DESC, id DESC LIMIT ?"
+        let sql = "SELECT * FROM deployments WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
         return try await read("cannot read the deployments of \(project)") { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map(SQLiteRows.deployment)
         }

@@ -51,6 +51,18 @@ extension HangarService {
         return result
     }
 
+    /// Whether the blob's bytes still hash to its digest.
+    func blobIsIntact(_ digest: Digest) async throws -> Bool {
+        let reader = try await blobs.reader(for: digest)
+        defer { reader.close() }
+        do {
+            try reader.forEachChunk { _ in }
+            return true
+        } catch let e as HangarError where e.kind == .integrity {
+            return false
+        }
+    }
+
     private func extractArtifact(_ a: ArtifactRecord, into path: String, _ extractor: SafeExtractor,
                                  _ progress: ((String, Int64) -> Void)?) async throws -> FetchResult.Artifact {
         let reader = try await blobs.reader(for: a.digest)
@@ -65,7 +77,10 @@ extension HangarService {
                 return n
             }
         } catch let e as HangarError {
-            throw HangarError(e.kind, "artifact '\(a.name)' (\(a.digest)): \(e.message)", cause: e.cause)
+            // A damaged blob can fail inside the decompressor before its digest is checked:
+            // say what really happened.
+            let kind: HangarError.Kind = try await blobIsIntact(a.digest) ? e.kind : .integrity
+            throw HangarError(kind, "artifact '\(a.name)' (\(a.digest)): \(kind == e.kind ? e.message : "the stored blob is corrupt")", cause: e)
         }
         return FetchResult.Artifact(name: a.name, digest: a.digest, path: path, files: summary.files, bytes: summary.bytes)
     }
