@@ -15,7 +15,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let entries = try await store.service().auditLog(project: project, after: after, limit: limit)
+            let entries = try await store.client().auditLog(project: project, after: after, limit: limit)
             if output.json { return try Terminal.json(entries) }
             Terminal.table(["SEQ", "WHEN", "ACTOR", "ACTION", "PROJECT", "SUBJECT", "DETAILS"], entries.map { e in
                 [String(e.seq), e.at.display, e.actor, e.action, e.project ?? "-", e.subject ?? "-",
@@ -30,7 +30,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let v = try await store.service().verifyAudit()
+            let v = try await store.client().verifyAudit()
             if output.json {
                 try Terminal.json(v)
             } else {

@@ -27,7 +27,7 @@ struct FetchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let progress = ProgressBar("fetching", total: nil)
-        let result = try await store.service().fetch(project, ref: ref, to: to, artifact: artifact, limits: limits.limits) { _, n in
+        let result = try await store.client().fetch(project, ref: ref, to: to, artifact: artifact, limits: limits.limits) { _, n in
             progress.update(n)
         }
         progress.finish()

@@ -34,6 +34,11 @@ struct StoreOptions: ParsableArguments {
     func service() throws -> HangarService {
         try HangarService.openEmbedded(at: path)
     }
+
+    /// The store every release command talks to.
+    func client() throws -> any HangarClient {
+        try service()
+    }
 }
 
 /// `--json` for read commands.

@@ -17,7 +17,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let info = try await store.service().createProject(
+            let info = try await store.client().createProject(
                 name, environments: environments.isEmpty ? HangarService.defaultEnvironments : environments,
                 singleStep: singleStep, actor: store.actorName)
             try printProject(info, output)
@@ -32,7 +32,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try printProject(try await store.service().setSingleStep(name, singleStep, actor: store.actorName), output)
+            try printProject(try await store.client().setSingleStep(name, singleStep, actor: store.actorName), output)
         }
     }
 
@@ -49,7 +49,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let service = try store.service()
+            let service = try store.client()
             let info = try await service.projectInfo(name)
             guard var policy = info.environments.first(where: { $0.name == environment })?.policy else {
                 throw HangarError.notFound("project \(name) has no environment '\(environment)'")
@@ -68,7 +68,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws { try printProject(try await store.service().projectInfo(name), output) }
+        func run() async throws { try printProject(try await store.client().projectInfo(name), output) }
     }
 
     struct List: AsyncParsableCommand {
@@ -77,7 +77,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let projects = try await store.service().projects()
+            let projects = try await store.client().projects()
             if output.json { return try Terminal.json(projects) }
             Terminal.table(["PROJECT", "MODE", "CREATED", "BY"], projects.map {
                 [$0.name, $0.singleStep ? "single-step" : "two-step", $0.createdAt.display, $0.createdBy]

@@ -10,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let rows = try await store.service().status(project)
+        let rows = try await store.client().status(project)
         if output.json { return try Terminal.json(rows) }
         Terminal.table(["ENVIRONMENT", "CANDIDATE", "DIGEST", "COMMIT", "SINCE", "BY"], rows.map {
             [$0.environment, $0.tag ?? "-", $0.digest.map { "sha256:" + $0.short } ?? "-",
@@ -31,7 +31,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let when = try at.map(Timestamp.parse)
-        let rows = try await store.service().history(project, environment: environment, at: when, limit: limit)
+        let rows = try await store.client().history(project, environment: environment, at: when, limit: limit)
         if output.json { return try Terminal.json(rows) }
         if when != nil && rows.isEmpty {
             print("\(environment ?? "") of \(project) had no candidate at \(at ?? "")")
@@ -54,7 +54,7 @@ struct ShowCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let d = try await store.service().show(project, ref: ref)
+        let d = try await store.client().show(project, ref: ref)
         if output.json { return try Terminal.json(d) }
         let c = d.candidate
         print("""
@@ -85,7 +85,7 @@ struct DiffCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let d = try await store.service().diff(project, from: from, to: to)
+        let d = try await store.client().diff(project, from: from, to: to)
         if output.json { return try Terminal.json(d) }
         print("\(d.from) (\(d.fromCommit.prefix(12))) → \(d.to) (\(d.toCommit.prefix(12)))")
         if !d.cherryPicks.isEmpty { print("cherry-picks: \(d.cherryPicks.joined(separator: ", "))") }

@@ -16,7 +16,7 @@ struct BuildArguments: ParsableArguments {
     @Option(name: .customLong("ci-run"), help: "CI run id or URL (default: from the CI environment).") var ciRun: String?
 
     /// Archives and stores each artifact, reporting what was new.
-    func upload(_ service: HangarService, actor: String) async throws -> [ArtifactUpload] {
+    func upload(_ service: any HangarClient, actor: String) async throws -> [ArtifactUpload] {
         guard let compression = ArchiveCompression(rawValue: compression) else {
             throw HangarError.invalid("compression '\(compression)' is not one of zstd, gzip, none")
         }
@@ -55,7 +55,7 @@ struct CutCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try store.service()
+        let service = try store.client()
         try validateFirst()
         let uploads = try await build.upload(service, actor: store.actorName)
         let result = try await service.cut(build.request(uploads), actor: store.actorName)
@@ -81,7 +81,7 @@ struct CherryPickCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try store.service()
+        let service = try store.client()
         try CutCommand(build: build, store: store, output: output).validateFirst()
         let uploads = try await build.upload(service, actor: store.actorName)
         let result = try await service.cherryPick(build.request(uploads, picks: picks), actor: store.actorName)

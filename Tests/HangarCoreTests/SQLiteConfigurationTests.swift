@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import GRDB
 import HangarConformance
@@ -27,18 +28,21 @@ private typealias F = MetadataFixtures
         let store = try SQLiteMetadataStore(path: path)
         let other = try DatabaseQueue(path: path)
         let locked = DispatchSemaphore(value: 0)
+        let releasing = Mutex<Date?>(nil)
         let holder = Task.detached {
             try other.write { db in
                 try db.execute(sql: "INSERT INTO audit (seq, at, actor, action, details, prev_hash, hash) VALUES (999, 0, 'x', 'x', '{}', '', '')")
                 locked.signal()
                 Thread.sleep(forTimeInterval: 0.6)
                 try db.execute(sql: "DELETE FROM audit WHERE seq = 999")
+                releasing.withLock { $0 = Date() }
             }
         }
         await withCheckedContinuation { done in DispatchQueue.global().async { locked.wait(); done.resume() } }
-        let start = Date()
         let appended = try await store.appendAudit([F.draft(.blobStored)])
-        #expect(Date().timeIntervalSince(start) > 0.3, "waited for the other writer instead of failing")
+        let finished = Date()
+        let released = try #require(releasing.withLock { $0 }, "the append finished before the other writer let go")
+        #expect(finished >= released, "waited for the other writer instead of failing")
         #expect(appended.map(\.seq) == [1], "appended after the other transaction committed")
         try await holder.value
     }

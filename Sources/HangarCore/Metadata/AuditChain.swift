@@ -14,7 +14,11 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case approval = "approval"
     case policyOverride = "policy.override"
     case tokenIssued = "token.issued"
+    case tokenRevoked = "token.revoked"
     case accessDenied = "access.denied"
+    case manifestPushed = "manifest.pushed"
+    case manifestDeleted = "manifest.deleted"
+    case deploymentReported = "deployment.reported"
 }
 
 /// An audit entry before the store gives it a place in the chain.

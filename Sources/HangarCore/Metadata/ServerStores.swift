@@ -1,0 +1,45 @@
+import Foundation
+
+/// API tokens (hashes only).
+public protocol TokenStore: Sendable {
+    /// Stores a new token and appends `audit` in one transaction. `conflict` if the id or
+    /// the name is taken.
+    func insertToken(_ token: TokenRecord, audit: AuditDraft) async throws
+    /// The token with this id (revoked and expired ones included), or nil.
+    func token(id: String) async throws -> TokenRecord?
+    /// Every token, by creation time.
+    func tokens() async throws -> [TokenRecord]
+    /// Marks a token revoked and appends `audit`. `notFound` if there is no such token.
+    func revokeToken(id: String, at: Date, audit: AuditDraft) async throws
+}
+
+/// Manifests pushed over the OCI API, their plain tags, referrers, and which blobs
+/// belong to which project.
+public protocol ManifestIndex: Sendable {
+    /// Records a manifest of a project (recording the same digest again is a no-op) and,
+    /// when `tag` is given, points that plain tag at it; appends `audit`; one transaction.
+    func putManifest(_ manifest: ManifestRecord, tag: TagRecord?, audit: [AuditDraft]) async throws
+    /// The manifest of this digest in the project, or nil.
+    func manifest(project: String, digest: Digest) async throws -> ManifestRecord?
+    /// The plain tag, or nil.
+    func tag(project: String, name: String) async throws -> TagRecord?
+    /// The project's plain tags sorted by name, those after `after` when given, at most `limit`.
+    func tags(project: String, after: String?, limit: Int?) async throws -> [TagRecord]
+    /// Manifests whose `subject` is `digest`, oldest first.
+    func referrers(project: String, subject: Digest) async throws -> [ManifestRecord]
+    /// Removes a manifest record and every plain tag pointing at it, appending `audit`.
+    /// The caller checks first that no candidate or environment history needs it.
+    func deleteManifest(project: String, digest: Digest, audit: AuditDraft) async throws
+    /// Records that a blob was uploaded to or mounted into a project (idempotent).
+    func linkBlob(project: String, digest: Digest) async throws
+    /// Whether the blob was uploaded to, mounted into, or referenced by a manifest of the project.
+    func isBlobLinked(project: String, digest: Digest) async throws -> Bool
+}
+
+/// What deploy agents report about deployments.
+public protocol DeploymentReports: Sendable {
+    /// Stores a report and appends `audit`. `notFound` if the deployment does not exist.
+    func addReport(_ report: DeploymentReport, audit: AuditDraft) async throws
+    /// Reports of one environment, newest first; of one deployment when given.
+    func reports(project: String, environment: String, deploymentID: Int64?) async throws -> [DeploymentReport]
+}
