@@ -29,6 +29,8 @@ struct Hangar: AsyncParsableCommand {
             ExtractCommand.self,
             BlobCommand.self,
             VerifyCommand.self,
+            ServeCommand.self,
+            TokenCommand.self,
         ]
     )
 }
