@@ -24,6 +24,7 @@ struct Hangar: AsyncParsableCommand {
             DiffCommand.self,
             FetchCommand.self,
             AuditCommand.self,
+            KeyCommand.self,
             DigestCommand.self,
             ArchiveCommand.self,
             ExtractCommand.self,
