@@ -39,8 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try ServerConfiguration.layered([flags, try ServerSettings.environment(environment), file])
         try await runServer(configuration) { host, port in
             let shown = host.contains(":") ? "[\(host)]" : host
-            print("hangar: serving on http://\(shown):\(port)")
-            fflush(stdout)
+            // Unbuffered, so a script reading the address sees it at once.
+            FileHandle.standardOutput.write(Data("hangar: serving on http://\(shown):\(port)\n".utf8))
         }
     }
 }

@@ -31,8 +31,8 @@ public enum HangarJSON {
 
     /// Decodes a request body, turning a decoding failure into `invalidInput` that says
     /// which field was wrong.
-    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some ContiguousBytes) throws -> T {
-        let data = bytes.withUnsafeBytes { Data($0) }
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        let data = Data(bytes)
         do {
             return try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -1,4 +1,4 @@
-import Hummingbird
+import HTTPTypes
 
 /// Header names of the OCI distribution API and Hangar that HTTPTypes does not name.
 extension HTTPField.Name {

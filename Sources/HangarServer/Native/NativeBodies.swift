@@ -73,6 +73,11 @@ public struct TokenView: Codable, Sendable, Hashable {
 public struct IssuedToken: Codable, Sendable {
     public var token: TokenView
     public var secret: String
+
+    public init(token: TokenView, secret: String) {
+        self.token = token
+        self.secret = secret
+    }
 }
 
 /// Reading JSON request bodies (at most `maxUploadSize`) in Hangar's dialect.
@@ -95,6 +100,6 @@ enum NativeBody {
             throw HangarError.invalid("the body names project \(named) but the path names \(project)")
         }
         object["project"] = project
-        return try HangarJSON.decode(CutRequest.self, from: try JSONSerialization.data(withJSONObject: object))
+        return try HangarJSON.decode(CutRequest.self, from: Array(try JSONSerialization.data(withJSONObject: object)))
     }
 }

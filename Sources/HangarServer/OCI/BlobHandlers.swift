@@ -1,4 +1,5 @@
 import HangarCore
+import HTTPTypes
 import Hummingbird
 
 /// `HEAD`/`GET /v2/<name>/blobs/<digest>`: a blob's size, or its bytes (whole or one

@@ -1,4 +1,5 @@
 import HangarCore
+import HTTPTypes
 import Hummingbird
 
 /// `HEAD`/`GET`/`DELETE /v2/<name>/manifests/<reference>`: manifests are served as the

@@ -1,4 +1,5 @@
 import HangarCore
+import HTTPTypes
 import Hummingbird
 
 /// `PUT /v2/<name>/manifests/<reference>`. The manifest is validated and every blob and

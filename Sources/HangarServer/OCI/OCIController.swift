@@ -1,4 +1,5 @@
 import HangarCore
+import HTTPTypes
 import Hummingbird
 
 /// The OCI distribution API v1.1 under `/v2/`. Repository names contain `/`, so one

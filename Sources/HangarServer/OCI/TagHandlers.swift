@@ -1,4 +1,5 @@
 import HangarCore
+import HTTPTypes
 import Hummingbird
 
 /// `GET /v2/<name>/tags/list` and `GET /v2/<name>/referrers/<digest>`.

@@ -1,4 +1,5 @@
 import HangarCore
+import HTTPTypes
 import Hummingbird
 
 /// Blob uploads: monolithic (`POST …/uploads/?digest=`), cross-repository mounts
