@@ -26,6 +26,7 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Hang
     let router = buildRouter(state)
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
         configuration: .init(address: .hostname(configuration.bind, port: configuration.port), serverName: "hangar"),
         onServerRunning: { channel in
             await onServerRunning(configuration.bind, channel.localAddress?.port ?? configuration.port)

@@ -48,6 +48,18 @@ import Testing
         }
     }
 
+    @Test func expectContinueIsAnsweredBeforeTheBodyIsSent() async throws {
+        let f = try await ServerFixture()
+        try await f.test(.live) { c in
+            let port = try #require(c.raw.port)
+            let head = RawHTTP.head("POST", "/v2/acme/app/blobs/uploads/", ["Authorization": "Bearer \(f.secrets["ci"]!)",
+                                                                            "Content-Length": "5", "Expect": "100-continue"])
+            // Send only the head: the interim response must come without the body.
+            let answer = try RawHTTP.exchange(port: port, head, hangUp: false, timeout: 1)
+            #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 100 Continue\r\n"))
+        }
+    }
+
     /// The upload's offset once the server has finished with the dropped request.
     private func waitForStableOffset(_ c: Client, _ location: String) async throws -> Int64 {
         var last: String?

@@ -88,8 +88,8 @@ enum NativeBody {
         return try HangarJSON.decode(T.self, from: Array(buffer.readableBytesView))
     }
 
-    /// A `CutRequest` whose `project` may be left out (the path names it); when given it
-    /// must be the path's.
+    /// A `CutRequest` whose `project` may be left out (the path names it; when given it
+    /// must be the path's), as may `cherryPicks` (none).
     static func cutRequest(_ request: Request, _ context: HangarRequestContext, project: String) async throws -> CutRequest {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         context.record.received(buffer.readableBytes)
@@ -100,6 +100,7 @@ enum NativeBody {
             throw HangarError.invalid("the body names project \(named) but the path names \(project)")
         }
         object["project"] = project
+        if object["cherryPicks"] == nil { object["cherryPicks"] = [String]() }
         return try HangarJSON.decode(CutRequest.self, from: Array(try JSONSerialization.data(withJSONObject: object)))
     }
 }
