@@ -24,6 +24,8 @@ struct Hangar: AsyncParsableCommand {
             DiffCommand.self,
             FetchCommand.self,
             AuditCommand.self,
+            VerifyCandidateCommand.self,
+            EvidenceCommand.self,
             KeyCommand.self,
             DigestCommand.self,
             ArchiveCommand.self,
