@@ -30,7 +30,7 @@ public enum EvidenceBundle {
 
     static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
-        d.dateDecodingStrategy = .custom { try Timestamp.parse($0.singleValueContainer().decode(String.self)) }
+        d.dateDecodingStrategy = .custom { try Timestamp.parseCanonical($0.singleValueContainer().decode(String.self)) }
         return d
     }
 
