@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
     ],
     targets: [
         // OpenSSL's libcrypto: SHA-256 (EVP) and Ed25519.
@@ -46,10 +48,22 @@ let package = Package(
             dependencies: ["HangarCore"],
             swiftSettings: swiftSettings
         ),
+        // The HTTP client of a `hangar serve` (the remote HangarClient) and the deploy agent.
+        .target(
+            name: "HangarRemote",
+            dependencies: [
+                "HangarCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "hangar",
             dependencies: [
                 "HangarCore",
+                "HangarRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -57,6 +71,11 @@ let package = Package(
         .testTarget(
             name: "HangarCoreTests",
             dependencies: ["HangarCore", "HangarConformance"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HangarRemoteTests",
+            dependencies: ["HangarCore", "HangarRemote", "hangar"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
