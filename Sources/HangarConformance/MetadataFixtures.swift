@@ -105,4 +105,37 @@ public enum MetadataFixtures {
             all += page
         }
     }
+
+    /// A token with a fixed hash (the store keeps whatever hash it is given).
+    public static func token(_ id: String, name: String, role: Role = .ci, at date: Date = t0,
+                             projects: [String] = [], environments: [String] = [], expiresAt: Date? = nil) -> TokenRecord {
+        TokenRecord(id: id, name: name, role: role, projects: projects, environments: environments,
+                    secretHash: digest("secret of \(id)").hex, createdAt: date, createdBy: "admin", expiresAt: expiresAt)
+    }
+
+    /// A pushed OCI manifest labelled `label`, referencing a config and two layers of its own.
+    public static func manifest(_ label: String, project: String = "acme/checkout", subject: Digest? = nil,
+                                at date: Date = t0) -> ManifestRecord {
+        ManifestRecord(
+            project: project, digest: digest("manifest \(label)"), mediaType: MediaType.ociManifest,
+            artifactType: subject == nil ? nil : "application/vnd.example.signature.v1",
+            size: 500 + Int64(label.utf8.count), subject: subject,
+            annotations: ["org.opencontainers.image.title": label, "note": "of \(label)"],
+            references: ["config", "layer 1", "layer 2"].map { digest("\(label) \($0)") }, createdAt: date)
+    }
+
+    /// A plain tag naming `manifest`.
+    public static func tag(_ name: String, _ manifest: ManifestRecord, at date: Date = t0, by actor: String = "ci") -> TagRecord {
+        TagRecord(project: manifest.project, tag: name, digest: manifest.digest, updatedAt: date, updatedBy: actor)
+    }
+
+    /// Requires the audit log to hold `count` entries ending with `actions`, in a chain that verifies.
+    public static func requireAudit(_ store: any MetadataStore, count: Int, endingWith actions: [AuditAction],
+                                    file: StaticString = #fileID, line: UInt = #line) async throws {
+        let log = try await auditLog(store)
+        try require(log.count == count, "\(count) audit entries, got \(log.count): \(log.map(\.action))", file: file, line: line)
+        try require(log.suffix(actions.count).map(\.action) == actions.map(\.rawValue),
+                    "the log ends with \(actions.map(\.rawValue)): \(log.map(\.action))", file: file, line: line)
+        try require(AuditChain.verify(log, after: nil).isEmpty, "the chain verifies", file: file, line: line)
+    }
 }

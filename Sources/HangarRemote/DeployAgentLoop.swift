@@ -45,7 +45,7 @@ extension DeployAgent {
 
     /// The environment's status: through the watch long-poll when a generation is known,
     /// else (and after a failed watch, once `poll`'s wait is over) through status. Nil
-    /// when status could not be read either (already logged; `poll` backs off).
+    /// when status could not be read either (logged, after `poll`'s next wait).
     func observe(after generation: Int64?, wait: Int, poll: inout Backoff) async throws -> EnvironmentStatus? {
         if let generation {
             do {
@@ -55,8 +55,9 @@ extension DeployAgent {
             } catch let error as HangarError where error.kind == .unauthorized || error.kind == .denied {
                 throw error
             } catch {
-                log("watch of \(environment) failed (\(error)); polling status in \(poll.current)")
-                try await Task.sleep(for: poll.current)
+                let delay = poll.next()
+                log("watch of \(environment) failed (\(error)); polling status in \(delay)")
+                try await Task.sleep(for: delay)
             }
         }
         do {
@@ -66,8 +67,9 @@ extension DeployAgent {
         } catch let error as HangarError where Self.isFatal(error) {
             throw error
         } catch {
-            poll.fail(log: log, what: "status of \(environment)")
-            try await Task.sleep(for: poll.current)
+            let delay = poll.next()
+            log("cannot read the status of \(environment) (\(error)); trying again in \(delay)")
+            try await Task.sleep(for: delay)
             return nil
         }
     }
@@ -109,6 +111,12 @@ struct Backoff {
         guard let due else { return cap }
         let left = (due - ContinuousClock.now).components.seconds + 1
         return Int(max(1, min(Int64(cap), left)))
+    }
+
+    /// The current wait, doubling it for next time.
+    mutating func next() -> Duration {
+        defer { current = min(current * 2, maximum) }
+        return current
     }
 
     /// Schedules the next retry after the current wait, then doubles the wait.

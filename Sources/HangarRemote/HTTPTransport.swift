@@ -38,11 +38,13 @@ struct HTTPTransport: Sendable {
     static let maxJSONBytes = 64 << 20
 
     /// One client for the process: connections are pooled across calls, and it is never
-    /// shut down (it lives as long as the process).
+    /// shut down (it lives as long as the process). A refused connection fails at once
+    /// instead of being retried until the connect timeout: a command says "cannot reach"
+    /// straight away, and the agent retries on its own schedule.
     static let sharedClient: HTTPClient = {
         let timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10), read: .seconds(150))
         var configuration = HTTPClient.Configuration(timeout: timeout, decompression: .disabled)
-        configuration.httpVersion = .automatic
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 

@@ -26,11 +26,14 @@ struct Hangar: AsyncParsableCommand {
             FetchCommand.self,
             AgentCommand.self,
             AuditCommand.self,
+            KeyCommand.self,
             DigestCommand.self,
             ArchiveCommand.self,
             ExtractCommand.self,
             BlobCommand.self,
             VerifyCommand.self,
+            ServeCommand.self,
+            TokenCommand.self,
         ]
     )
 }

@@ -22,6 +22,13 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "API token for --server (default: $HANGAR_TOKEN).")
     var token: String?
 
+    @Option(name: .customLong("signing-key"), help: "Ed25519 private key (PEM) that signs provenance, moves and checkpoints (default: $HANGAR_SIGNING_KEY, else <store>/signing-key.pem, made on first use).")
+    var signingKey: String?
+
+    var signingKeyPath: String? {
+        signingKey ?? ProcessInfo.processInfo.environment["HANGAR_SIGNING_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     var path: String {
         if let store { return store }
         if let env = ProcessInfo.processInfo.environment["HANGAR_STORE"], !env.isEmpty { return env }
@@ -52,7 +59,7 @@ struct StoreOptions: ParsableArguments {
 
     func service() throws -> HangarService {
         try refuseServer()
-        return try HangarService.openEmbedded(at: path)
+        return try HangarService.openEmbedded(at: path, signingKeyPath: signingKeyPath)
     }
 
     /// The store every release command talks to: the server when one is named, else the

@@ -1,4 +1,5 @@
 import Foundation
+import HangarCore
 
 #if canImport(Glibc)
 import Glibc
@@ -14,10 +15,18 @@ enum Terminal {
 
     /// Prints `value` as pretty, key-sorted JSON on stdout.
     static func json(_ value: some Encodable) throws {
+        print(String(decoding: try jsonData(value), as: UTF8.self))
+    }
+
+    /// Pretty, key-sorted JSON with Hangar's timestamps (UTC, milliseconds).
+    static func jsonData(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        encoder.dateEncodingStrategy = .custom { date, e in
+            var c = e.singleValueContainer()
+            try c.encode(Timestamp.format(date))
+        }
+        return try encoder.encode(value)
     }
 
     /// Prints rows as left-aligned columns under a header.

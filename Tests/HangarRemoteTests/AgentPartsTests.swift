@@ -59,6 +59,8 @@ import Testing
         b.reset()
         #expect(b.current == .seconds(2))
         #expect(!b.isDue)
+        #expect([b.next(), b.next(), b.next()] == [.seconds(2), .seconds(4), .seconds(5)])
+        #expect(!b.isDue, "polling waits schedule no retry")
     }
 
     @Test func theUploadFileIsTheDeterministicArchiveHashedInOnePass() throws {

@@ -65,4 +65,5 @@ public protocol AuditStore: Sendable {
 /// Everything Hangar keeps besides blob bytes. Backends: SQLite (embedded default).
 /// Every backend runs `MetadataStoreConformance`. Every mutation that appends audit
 /// entries does so in the same transaction as the change it records.
-public protocol MetadataStore: ProjectCatalog, CandidateCatalog, DeploymentLedger, AuditStore {}
+public protocol MetadataStore: ProjectCatalog, CandidateCatalog, DeploymentLedger, AuditStore,
+    TokenStore, ManifestIndex, DeploymentReports {}

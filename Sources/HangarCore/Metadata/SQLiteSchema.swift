@@ -14,6 +14,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v1: candidates and artifacts", migrate: candidates)
         migrator.registerMigration("v1: audit log", migrate: audit)
         migrator.registerMigration("v1: deployments and approvals", migrate: deploymentsAndApprovals)
+        migrator.registerMigration("v2: tokens", migrate: tokens)
+        migrator.registerMigration("v2: manifests, tags and blob links", migrate: manifests)
+        migrator.registerMigration("v2: deployment reports", migrate: deploymentReports)
         return migrator
     }
 
@@ -153,6 +156,84 @@ enum SQLiteSchema {
                 FOREIGN KEY (project, candidate) REFERENCES candidates(project, digest)
             ) STRICT;
             CREATE INDEX approvals_by_candidate ON approvals(project, environment, candidate, at, id);
+            """)
+    }
+
+    private static func tokens(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE tokens (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL,
+                projects TEXT NOT NULL,
+                environments TEXT NOT NULL,
+                secret_hash TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                expires_at INTEGER,
+                revoked_at INTEGER
+            ) STRICT;
+            CREATE INDEX tokens_by_created ON tokens(created_at);
+            """)
+    }
+
+    /// Manifests pushed over the OCI API with the digests they reference, plain tags
+    /// (each naming a recorded manifest of its project) and blobs linked to projects.
+    private static func manifests(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE manifests (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                project TEXT NOT NULL REFERENCES projects(name),
+                digest TEXT NOT NULL,
+                media_type TEXT NOT NULL,
+                artifact_type TEXT,
+                size INTEGER NOT NULL,
+                subject TEXT,
+                annotations TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                UNIQUE (project, digest)
+            ) STRICT;
+            CREATE INDEX manifests_by_subject ON manifests(project, subject, created_at, id);
+            CREATE TABLE manifest_references (
+                manifest_id INTEGER NOT NULL REFERENCES manifests(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                digest TEXT NOT NULL,
+                PRIMARY KEY (manifest_id, position)
+            ) STRICT;
+            CREATE INDEX manifest_references_by_digest ON manifest_references(digest, manifest_id);
+            CREATE TABLE tags (
+                project TEXT NOT NULL,
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                updated_by TEXT NOT NULL,
+                PRIMARY KEY (project, name),
+                FOREIGN KEY (project, digest) REFERENCES manifests(project, digest)
+            ) STRICT;
+            CREATE INDEX tags_by_digest ON tags(project, digest);
+            CREATE TABLE blob_links (
+                project TEXT NOT NULL REFERENCES projects(name),
+                digest TEXT NOT NULL,
+                PRIMARY KEY (project, digest)
+            ) STRICT;
+            CREATE INDEX candidate_artifacts_by_digest ON candidate_artifacts(digest, candidate_id);
+            CREATE INDEX candidates_by_config ON candidates(project, config_digest);
+            """)
+    }
+
+    /// What deploy agents report, each about one recorded deployment (whose row gives
+    /// its project and environment).
+    private static func deploymentReports(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE deployment_reports (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                deployment_id INTEGER NOT NULL REFERENCES deployments(id),
+                agent TEXT NOT NULL,
+                status TEXT NOT NULL,
+                message TEXT,
+                at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX deployment_reports_by_deployment ON deployment_reports(deployment_id, id);
             """)
     }
 }

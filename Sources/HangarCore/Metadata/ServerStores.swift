@@ -10,6 +10,7 @@ public protocol TokenStore: Sendable {
     /// Every token, by creation time.
     func tokens() async throws -> [TokenRecord]
     /// Marks a token revoked and appends `audit`. `notFound` if there is no such token.
+    /// Revoking a revoked token keeps the time of its first revocation.
     func revokeToken(id: String, at: Date, audit: AuditDraft) async throws
 }
 
@@ -18,28 +19,38 @@ public protocol TokenStore: Sendable {
 public protocol ManifestIndex: Sendable {
     /// Records a manifest of a project (recording the same digest again is a no-op) and,
     /// when `tag` is given, points that plain tag at it; appends `audit`; one transaction.
+    /// `notFound` if there is no such project; `invalidInput` if `tag` names another project
+    /// or digest; `conflict` if the tag's name is an environment of the project or a
+    /// candidate tag of another manifest (those move only through promote/rollback, or never).
     func putManifest(_ manifest: ManifestRecord, tag: TagRecord?, audit: [AuditDraft]) async throws
-    /// The manifest of this digest in the project, or nil.
+    /// The manifest of this digest in the project, or nil. A candidate's manifest digest is
+    /// answered too (unless pushed as well): OCI image manifest, artifact type
+    /// `application/vnd.hangar.candidate.v1+json`, references = config then artifacts,
+    /// no subject or annotations, the candidate's creation time.
     func manifest(project: String, digest: Digest) async throws -> ManifestRecord?
     /// The plain tag, or nil.
     func tag(project: String, name: String) async throws -> TagRecord?
     /// The project's plain tags sorted by name, those after `after` when given, at most `limit`.
     func tags(project: String, after: String?, limit: Int?) async throws -> [TagRecord]
-    /// Manifests whose `subject` is `digest`, oldest first.
+    /// Manifests whose `subject` is `digest`, oldest first (recorded manifests only).
     func referrers(project: String, subject: Digest) async throws -> [ManifestRecord]
     /// Removes a manifest record and every plain tag pointing at it, appending `audit`.
     /// The caller checks first that no candidate or environment history needs it.
+    /// `notFound` if the project has no such recorded manifest.
     func deleteManifest(project: String, digest: Digest, audit: AuditDraft) async throws
     /// Records that a blob was uploaded to or mounted into a project (idempotent).
+    /// `notFound` if there is no such project.
     func linkBlob(project: String, digest: Digest) async throws
-    /// Whether the blob was uploaded to, mounted into, or referenced by a manifest of the project.
+    /// Whether the blob was uploaded to, mounted into, or referenced by a manifest of the
+    /// project, or is the config or an artifact of one of its candidates.
     func isBlobLinked(project: String, digest: Digest) async throws -> Bool
 }
 
 /// What deploy agents report about deployments.
 public protocol DeploymentReports: Sendable {
-    /// Stores a report and appends `audit`. `notFound` if the deployment does not exist.
+    /// Stores a report and appends `audit`. `notFound` if the deployment does not exist
+    /// (as a deployment of the report's environment of its project).
     func addReport(_ report: DeploymentReport, audit: AuditDraft) async throws
-    /// Reports of one environment, newest first; of one deployment when given.
+    /// Reports of one environment, newest first (in recorded order); of one deployment when given.
     func reports(project: String, environment: String, deploymentID: Int64?) async throws -> [DeploymentReport]
 }

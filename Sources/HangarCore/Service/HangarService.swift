@@ -5,20 +5,28 @@ import Foundation
 public struct HangarService: Sendable {
     public let blobs: any BlobStore
     public let metadata: any MetadataStore
+    /// Signs provenance, pointer moves and checkpoints (nil: nothing is signed).
+    public let signingKey: SigningKey?
     private let clock: @Sendable () -> Date
 
-    public init(blobs: any BlobStore, metadata: any MetadataStore, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(blobs: any BlobStore, metadata: any MetadataStore, signingKey: SigningKey? = nil,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.blobs = blobs
         self.metadata = metadata
+        self.signingKey = signingKey
         self.clock = clock
     }
 
     /// Opens (creating if needed) the embedded default store in one folder:
-    /// filesystem blobs under `<path>/blobs`, SQLite metadata at `<path>/metadata.sqlite`.
-    public static func openEmbedded(at path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws -> HangarService {
+    /// filesystem blobs under `<path>/blobs`, SQLite metadata at `<path>/metadata.sqlite`,
+    /// and the signing key at `signingKeyPath` (default `<path>/signing-key.pem`, made on
+    /// first use, readable by its owner only).
+    public static func openEmbedded(at path: String, signingKeyPath: String? = nil,
+                                    clock: @escaping @Sendable () -> Date = { Date() }) throws -> HangarService {
         let blobs = try FileSystemBlobStore(root: path)
         let metadata = try SQLiteMetadataStore(path: path + "/metadata.sqlite")
-        return HangarService(blobs: blobs, metadata: metadata, clock: clock)
+        let key = try StoreKeys.loadOrCreate(signingKeyPath ?? path + "/signing-key.pem", create: signingKeyPath == nil)
+        return HangarService(blobs: blobs, metadata: metadata, signingKey: key, clock: clock)
     }
 
     /// Now, at the millisecond precision every record keeps.

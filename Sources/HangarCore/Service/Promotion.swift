@@ -80,6 +80,11 @@ extension HangarService {
         let overridden = violations.map(\.rule)
         let draft = DeploymentDraft(to: c.digest, kind: kind, actor: actor, at: at, reason: options.reason, overridden: overridden)
         var audit = [DeploymentAudit.draft(project: env.project, environment: env.name, from: env.current, draft: draft, tag: c.tag)]
+        if let key = signingKey {
+            let statement = DeploymentStatement.bytes(project: env.project, environment: env.name, from: env.current, draft: draft, tag: c.tag)
+            let envelope = try DSSEEnvelope.sign(statement, type: DeploymentStatement.payloadType, key: key)
+            audit[0].details["envelope"] = try await blobs.put(envelope.canonicalBytes).digest.description
+        }
         if !violations.isEmpty {
             audit.append(AuditDraft(at: at, actor: actor, action: .policyOverride, project: env.project, subject: env.name, details: [
                 "tag": c.tag, "digest": c.digest.description, "reason": options.reason ?? "",

@@ -11,6 +11,8 @@ public struct EnvironmentStatus: Codable, Sendable {
     public var since: Date?
     public var by: String?
     public var generation: Int64
+    /// The newest report of a deploy agent on the deployment in effect (nil: none yet).
+    public var report: DeploymentReport?
 }
 
 /// A deployment with the tags of both ends resolved, as `history` shows it.
@@ -18,6 +20,8 @@ public struct HistoryEntry: Codable, Sendable {
     public var deployment: DeploymentRecord
     public var toTag: String?
     public var fromTag: String?
+    /// What deploy agents reported about this deployment, newest first.
+    public var reports: [DeploymentReport]
 }
 
 /// A candidate with its manifest and where it runs now, as `show` prints it.
@@ -49,7 +53,8 @@ public struct CandidateDiff: Codable, Sendable {
 }
 
 extension HangarService {
-    /// Each environment of the project in order: what it points at, since when, set by whom.
+    /// Each environment of the project in order: what it points at, since when, set by whom,
+    /// and what its deploy agent last reported about that move.
     public func status(_ project: String) async throws -> [EnvironmentStatus] {
         _ = try await requireProject(project)
         var out: [EnvironmentStatus] = []
@@ -57,13 +62,13 @@ extension HangarService {
             let c = try await env.current.asyncMap { try await metadata.candidate(project: project, digest: $0) } ?? nil
             out.append(EnvironmentStatus(environment: env.name, position: env.position, policy: env.policy, tag: c?.tag,
                                          digest: env.current, commit: c?.commit, since: env.updatedAt, by: env.updatedBy,
-                                         generation: env.generation))
+                                         generation: env.generation, report: try await currentReport(project, env.name)))
         }
         return out
     }
 
-    /// Every move, newest first (of one environment when given). With `at`, only the move in
-    /// effect at that instant: what the environment pointed to then.
+    /// Every move, newest first (of one environment when given), with its agents' reports.
+    /// With `at`, only the move in effect at that instant: what the environment pointed to then.
     public func history(_ project: String, environment: String?, at: Date? = nil, limit: Int? = nil) async throws -> [HistoryEntry] {
         _ = try await requireProject(project)
         if let environment { _ = try await requireEnvironment(project, environment) }
@@ -77,7 +82,8 @@ extension HangarService {
             for digest in [d.to, d.from].compactMap({ $0 }) where tags[digest] == nil {
                 tags[digest] = try await metadata.candidate(project: project, digest: digest)?.tag
             }
-            out.append(HistoryEntry(deployment: d, toTag: tags[d.to], fromTag: d.from.flatMap { tags[$0] }))
+            let reports = try await metadata.reports(project: project, environment: d.environment, deploymentID: d.id)
+            out.append(HistoryEntry(deployment: d, toTag: tags[d.to], fromTag: d.from.flatMap { tags[$0] }, reports: reports))
         }
         return out
     }

@@ -1,0 +1,34 @@
+import Foundation
+
+extension HangarService {
+    /// The longest message a deploy agent may attach to a report, in UTF-8 bytes.
+    public static let reportMessageLimit = 4096
+
+    /// Records what a deploy agent says happened when it acted on a deployment of an
+    /// environment (audited as `deployment.reported` by the agent). `notFound` when the
+    /// project, the environment or that deployment of it does not exist.
+    public func reportDeployment(project: String, environment: String, deploymentID: Int64,
+                                 status: DeploymentReport.Status, message: String?, agent: String) async throws -> DeploymentReport {
+        _ = try await requireProject(project)
+        _ = try await requireEnvironment(project, environment)
+        guard !agent.isEmpty else { throw HangarError.invalid("a deployment report needs the agent's name") }
+        if let message, message.utf8.count > Self.reportMessageLimit {
+            throw HangarError.invalid("report message on deployment \(deploymentID) is \(message.utf8.count) bytes: at most \(Self.reportMessageLimit)")
+        }
+        let report = DeploymentReport(deploymentID: deploymentID, project: project, environment: environment,
+                                      agent: agent, status: status, message: message, at: now())
+        var details = ["environment": environment, "deployment": String(deploymentID), "status": status.rawValue]
+        details["message"] = message
+        try await metadata.addReport(report, audit: AuditDraft(
+            at: report.at, actor: agent, action: .deploymentReported, project: project, subject: environment, details: details))
+        return report
+    }
+
+    /// The newest report on the deployment currently in effect in an environment, if any.
+    func currentReport(_ project: String, _ environment: String) async throws -> DeploymentReport? {
+        guard let current = try await metadata.deployments(project: project, environment: environment, before: nil, limit: 1).first else {
+            return nil
+        }
+        return try await metadata.reports(project: project, environment: environment, deploymentID: current.id).first
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// A signed statement of the audit log's Merkle tree at one size: an auditor who keeps it
+/// can later prove that the log only grew since (consistency) and that an entry is in it
+/// (inclusion), without trusting the store.
+public struct Checkpoint: Codable, Sendable, Hashable {
+    public static let payloadType = "application/vnd.hangar.checkpoint.v1+json"
+    /// Which log: `hangar:<key id prefix>`.
+    public var origin: String
+    public var size: Int64
+    /// Hex RFC 6962 root of the first `size` entries.
+    public var rootHash: String
+    public var time: Date
+
+    public var canonicalBytes: [UInt8] {
+        CanonicalJSON.object([
+            "_type": .string("https://hangar.dev/checkpoint/v1"), "origin": .string(origin), "size": .int(size),
+            "rootHash": .string(rootHash), "time": .string(Timestamp.format(time)),
+        ]).bytes
+    }
+
+    /// Signs this checkpoint.
+    public func signed(with key: SigningKey) throws -> SignedCheckpoint {
+        SignedCheckpoint(checkpoint: self, envelope: try DSSEEnvelope.sign(canonicalBytes, type: Self.payloadType, key: key))
+    }
+}
+
+/// A checkpoint and its DSSE envelope (what `hangar audit checkpoint` writes).
+public struct SignedCheckpoint: Codable, Sendable, Hashable {
+    public var checkpoint: Checkpoint
+    public var envelope: DSSEEnvelope
+
+    /// The checkpoint, after checking that `key` signed exactly it.
+    public func verified(key: SigningKey) throws -> Checkpoint {
+        let payload = try envelope.verifiedPayload(key: key, what: "checkpoint of size \(checkpoint.size)")
+        guard envelope.payloadType == Checkpoint.payloadType, payload == checkpoint.canonicalBytes else {
+            throw HangarError.integrity("checkpoint of size \(checkpoint.size): its fields differ from what was signed")
+        }
+        return checkpoint
+    }
+}
+
+/// Proof that audit entry `seq` is in the tree of `treeSize` entries with root `rootHash`.
+public struct InclusionProof: Codable, Sendable, Hashable {
+    public var seq: Int64
+    public var treeSize: Int64
+    public var leafHash: String
+    public var rootHash: String
+    public var proof: [String]
+
+    /// Checks the proof for `entry` (whose bytes give the leaf) against `root`.
+    public func verify(entry: AuditEntry, root: String) -> Bool {
+        let leaf = TransparencyLog.leafHash(entry)
+        guard Hex.encode(leaf) == leafHash, seq == entry.seq, rootHash == root, let rootBytes = Hex.decode(root) else { return false }
+        return MerkleTree.verifyInclusion(leaf: leaf, index: Int(seq - 1), size: Int(treeSize),
+                                          proof: proof.compactMap(Hex.decode), root: rootBytes)
+    }
+}
+
+/// Proof that the tree of `oldSize` entries is a prefix of the tree of `newSize` entries.
+public struct ConsistencyProof: Codable, Sendable, Hashable {
+    public var oldSize: Int64
+    public var newSize: Int64
+    public var oldRoot: String
+    public var newRoot: String
+    public var proof: [String]
+
+    public func verify() -> Bool {
+        guard let old = Hex.decode(oldRoot), let new = Hex.decode(newRoot) else { return false }
+        return MerkleTree.verifyConsistency(oldSize: Int(oldSize), newSize: Int(newSize), oldRoot: old, newRoot: new,
+                                            proof: proof.compactMap(Hex.decode))
+    }
+}
+
+/// The audit log seen as an RFC 6962 Merkle tree: leaf n is audit entry n+1.
+public enum TransparencyLog {
+    /// Leaf hash of an audit entry: SHA-256(0x00 ‖ canonical bytes of the entry).
+    public static func leafHash(_ entry: AuditEntry) -> MerkleTree.Hash {
+        MerkleTree.leafHash(AuditChain.canonicalBytes(of: entry))
+    }
+}
+
+extension HangarService {
+    /// Every audit entry's leaf hash, in order.
+    func auditLeaves() async throws -> [MerkleTree.Hash] {
+        var leaves: [MerkleTree.Hash] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await metadata.auditEntries(after: after, limit: 2000)
+            guard let last = page.last else { return leaves }
+            leaves += page.map(TransparencyLog.leafHash)
+            after = last.seq
+        }
+    }
+
+    /// A signed checkpoint of the whole log now.
+    public func checkpoint() async throws -> SignedCheckpoint {
+        let key = try requireSigningKey()
+        let leaves = try await auditLeaves()
+        let cp = Checkpoint(origin: "hangar:\(key.keyID.prefix(16))", size: Int64(leaves.count),
+                            rootHash: Hex.encode(MerkleTree.root(leaves)), time: now())
+        return try cp.signed(with: key)
+    }
+
+    /// The inclusion proof of entry `seq` in the tree of `treeSize` entries (default: all).
+    public func proveInclusion(seq: Int64, treeSize: Int64? = nil) async throws -> (InclusionProof, AuditEntry) {
+        let leaves = try await auditLeaves()
+        let size = Int(treeSize ?? Int64(leaves.count))
+        guard size <= leaves.count else { throw HangarError.invalid("the log has \(leaves.count) entries, not \(size)") }
+        guard seq >= 1, seq <= Int64(size) else {
+            throw HangarError.notFound("audit entry \(seq) is not in a log of \(size) entries")
+        }
+        let tree = Array(leaves.prefix(size))
+        guard let entry = try await metadata.auditEntries(after: seq - 1, limit: 1).first, entry.seq == seq else {
+            throw HangarError.notFound("audit entry \(seq) does not exist")
+        }
+        let proof = InclusionProof(seq: seq, treeSize: Int64(size), leafHash: Hex.encode(tree[Int(seq - 1)]),
+                                   rootHash: Hex.encode(MerkleTree.root(tree)),
+                                   proof: MerkleTree.inclusionProof(index: Int(seq - 1), tree).map(Hex.encode))
+        return (proof, entry)
+    }
+
+    /// The consistency proof from the first `oldSize` entries to the whole log now.
+    public func proveConsistency(from oldSize: Int64) async throws -> ConsistencyProof {
+        let leaves = try await auditLeaves()
+        guard oldSize >= 0, oldSize <= Int64(leaves.count) else {
+            throw HangarError.integrity("the log has \(leaves.count) entries, fewer than the \(oldSize) of the checkpoint: entries were dropped")
+        }
+        return ConsistencyProof(
+            oldSize: oldSize, newSize: Int64(leaves.count), oldRoot: Hex.encode(MerkleTree.root(Array(leaves.prefix(Int(oldSize))))),
+            newRoot: Hex.encode(MerkleTree.root(leaves)),
+            proof: MerkleTree.consistencyProof(oldSize: Int(oldSize), leaves).map(Hex.encode))
+    }
+
+    /// Checks the log now against a checkpoint an auditor kept: signature, then that the log
+    /// only grew since. Names what is wrong otherwise.
+    public func verifyAgainst(_ signed: SignedCheckpoint, key: SigningKey) async throws -> ConsistencyProof {
+        let cp = try signed.verified(key: key)
+        let proof = try await proveConsistency(from: cp.size)
+        guard proof.oldRoot == cp.rootHash else {
+            throw HangarError.integrity("the first \(cp.size) audit entries no longer hash to the checkpoint's root \(cp.rootHash.prefix(16))…: entries were edited, removed or reordered since \(Timestamp.format(cp.time))")
+        }
+        guard proof.verify() else { throw HangarError.integrity("the consistency proof from size \(cp.size) does not verify") }
+        return proof
+    }
+
+    func requireSigningKey() throws -> SigningKey {
+        guard let signingKey else {
+            throw HangarError.invalid("this store has no signing key (configure --signing-key or HANGAR_SIGNING_KEY)")
+        }
+        return signingKey
+    }
+}
