@@ -102,3 +102,4 @@ final class Scratch: @unchecked Sendable {
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
+
