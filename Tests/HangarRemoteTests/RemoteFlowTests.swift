@@ -133,3 +133,4 @@ import Testing
         (try h.json("audit", "log", "acme/checkout") as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
     }
 }
+
