@@ -60,13 +60,15 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
         return request.method == .head ? response.createHeadResponse() : response
     }
 
-    /// The OCI error body.
+    /// The OCI error body: a list of errors (Hangar always sends one).
     public struct Body: Codable, Sendable {
+        /// One error: its code, a message for people, and details.
         public struct Entry: Codable, Sendable {
             public var code: String
             public var message: String
             public var detail: Detail?
         }
+        /// What Hangar adds to an error: its kind (the CLI maps it to an exit code).
         public struct Detail: Codable, Sendable {
             public var kind: String
         }

@@ -9,20 +9,23 @@ enum BlobStreaming {
     static let chunkSize = 256 << 10
 
     /// A response body that streams `reader` (which it closes). A whole-blob reader checks
-    /// the digest as it goes: if the stored bytes are corrupt the body fails at the end
-    /// and the connection is cut, so the client never takes bad bytes as complete.
+    /// the digest as it goes, and each chunk is sent only once the next read succeeded: if
+    /// the stored bytes are corrupt, the last chunk is held back and the connection cut,
+    /// so a client never receives a corrupt blob as complete.
     static func body(_ reader: any BlobReader, logger: Logger, metrics: ServerMetrics) -> ResponseBody {
         let source = ReaderHandoff(reader)
         return ResponseBody(contentLength: Int(reader.length)) { writer in
             let reader = source.reader
             defer { reader.close() }
             let allocator = ByteBufferAllocator()
+            var pending: ByteBuffer?
             do {
                 while true {
                     var buffer = allocator.buffer(capacity: chunkSize)
                     let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { try reader.read(into: $0) }
+                    if let ready = pending { try await writer.write(ready) }
                     if n == 0 { break }
-                    try await writer.write(buffer)
+                    pending = buffer
                 }
             } catch let e as HangarError where e.kind == .integrity {
                 metrics.corruptBlobServed()

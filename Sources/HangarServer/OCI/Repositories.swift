@@ -33,13 +33,11 @@ struct Repositories: Sendable {
 
     /// A manifest of the project by digest: pushed over the OCI API or a candidate.
     func manifest(_ digest: Digest, in project: String) async throws -> StoredManifest? {
+        let candidate = try await service.metadata.candidate(project: project, digest: digest)
         if let m = try await service.metadata.manifest(project: project, digest: digest) {
-            return StoredManifest(digest: digest, mediaType: m.mediaType, size: m.size, candidate: nil)
+            return StoredManifest(digest: digest, mediaType: m.mediaType, size: m.size, candidate: candidate)
         }
-        if let c = try await service.metadata.candidate(project: project, digest: digest) {
-            return StoredManifest(digest: digest, mediaType: MediaType.ociManifest, size: c.manifestSize, candidate: c)
-        }
-        return nil
+        return candidate.map { StoredManifest(digest: digest, mediaType: MediaType.ociManifest, size: $0.manifestSize, candidate: $0) }
     }
 }
 

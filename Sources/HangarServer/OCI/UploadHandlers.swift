@@ -58,8 +58,9 @@ struct UploadHandlers: Sendable {
     }
 
     /// `PUT /v2/<name>/blobs/uploads/<id>?digest=`: appends the final body if any and
-    /// commits under the declared digest (400 `DIGEST_INVALID`, nothing stored, when the
-    /// bytes hash to something else).
+    /// commits under the declared digest (400 `DIGEST_INVALID`, nothing stored and the
+    /// session ended, when the bytes hash to something else). If the final body is cut
+    /// off, the session stays open with what arrived.
     func finish(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
         try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
         guard let text = request.uri.queryParameters["digest"].map(String.init) else {
@@ -67,13 +68,13 @@ struct UploadHandlers: Sendable {
         }
         let digest = try Digest(parsing: text)
         let session = try await state.uploads.claim(id, project: name)
-        await state.uploads.remove(session)
         do {
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
         } catch {
-            session.writer.abort()
+            await state.uploads.release(session)  // a final chunk cut off can be resumed too
             throw error
         }
+        await state.uploads.remove(session)
         let stored = try await session.writer.commit(expected: digest, expectedSize: nil)
         try await recordStored(stored, in: name, caller: context.caller, started: session.started)
         return Responses.empty(.created, headers: blobHeaders(name, digest))
