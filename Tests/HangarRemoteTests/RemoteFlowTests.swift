@@ -82,6 +82,41 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: h.localStore), "remote mode keeps nothing locally")
     }
 
+    @Test func policiesApprovalsSettingsAndTimeTravelWorkOverHTTP() throws {
+        let s = try Setup()
+        let h = s.hangar
+        try s.write("build/app/app.txt", "app")
+        try h.ok("project", "create", "acme/gated")
+        try h.ok("project", "policy", "acme/gated", "--env", "staging", "--approvals", "1")
+        let args = ["cut", "acme/gated", "--version", "1.0.0", "--commit", Self.sha1, "--artifact", "app=build/app"]
+        try h.ok(args)
+        try h.ok("promote", "acme/gated", "1.0.0-rc.1", "--to", "sandbox")
+        let unapproved = try h.run("promote", "acme/gated", "1.0.0-rc.1", "--to", "staging")
+        #expect(unapproved.status == 3 && unapproved.stderr.contains("approval"), "\(unapproved.stderr)")
+        try h.ok("approve", "acme/gated", "1.0.0-rc.1", "--env", "staging", "--comment", "looks good")
+        try h.ok("promote", "acme/gated", "1.0.0-rc.1", "--to", "staging")
+        let afterStaging = Timestamp.format(Date())
+
+        let stale = try h.run("promote", "acme/gated", "sandbox", "--to", "production", "--expect-generation", "5")
+        #expect(stale.status == 6, "a stale --expect-generation is a conflict: \(stale.stderr)")
+        try h.ok("promote", "acme/gated", "staging", "--to", "production", "--expect-generation", "0")
+        let then = try #require(try h.json("history", "acme/gated", "--env", "production", "--at", afterStaging) as? [[String: Any]])
+        #expect(then.isEmpty, "production had nothing right after staging moved")
+        let now = try #require(try h.json("history", "acme/gated", "--env", "staging", "--at", afterStaging) as? [[String: Any]])
+        #expect(now.compactMap { $0["toTag"] as? String } == ["1.0.0-rc.1"])
+
+        try h.ok("project", "set", "acme/gated", "--single-step")
+        let info = try #require(try h.json("project", "show", "acme/gated") as? [String: Any])
+        #expect((info["project"] as? [String: Any])?["singleStep"] as? Bool == true)
+        let staging = (info["environments"] as? [[String: Any]])?.first { $0["name"] as? String == "staging" }
+        #expect((staging?["policy"] as? [String: Any])?["requiredApprovals"] as? Int == 1)
+        let names = (try h.json("project", "ls") as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names == ["acme/gated"])
+        let entries = try #require(try h.json("audit", "log", "acme/gated", "--after", "3", "--limit", "2") as? [[String: Any]])
+        #expect(entries.compactMap { $0["seq"] as? Int }.allSatisfy { $0 > 3 } && entries.count == 2)
+        #expect(try auditActions(h, "acme/gated").contains("approval"))
+    }
+
     @Test func errorsExitWithTheSameCodesAsLocally() throws {
         let s = try Setup()
         let h = s.hangar
@@ -129,8 +164,8 @@ import Testing
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["environment"] as? String ?? "", $0["tag"] as? String ?? "-") })
     }
 
-    func auditActions(_ h: Hangar) throws -> [String] {
-        (try h.json("audit", "log", "acme/checkout") as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+    func auditActions(_ h: Hangar, _ project: String = "acme/checkout") throws -> [String] {
+        (try h.json("audit", "log", project) as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
     }
 }
 
