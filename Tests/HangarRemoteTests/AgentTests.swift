@@ -133,6 +133,45 @@ import Glibc
         #expect(waitFor { (try? sandbox(h)["report"] as? [String: Any])?["status"] as? String == "succeeded" })
     }
 
+    @Test func aFailingHookIsReportedOnceAndNotRerun() throws {
+        let s = try Setup(tokens: ["admin": "admin", "agent": "deployer"])
+        let h = s.hangar, a = deployer(s)
+        try h.ok("project", "create", "acme/checkout")
+        _ = try cutApp(s, "cut", version: "2.4.0", commit: RemoteFlowTests.sha1, content: "v1")
+        try h.ok("promote", "acme/checkout", "2.4.0-rc.1", "--to", "sandbox")
+        let once = ["agent", "--project", "acme/checkout", "--env", "sandbox", "--to", s.dir.path + "/srv/app", "--once",
+                    "--exec", "echo ran >> '\(s.dir.path)/hook.log'; exit 4"]
+        let failed = try a.run(once)
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(s.read("srv/app/app/app.txt") == "v1", "the files are in place; only the hook failed")
+        let report = try sandbox(h)["report"] as? [String: Any]
+        #expect(report?["status"] as? String == "failed")
+        #expect(report?["message"] as? String == "hook exited with status 4")
+        try a.ok(once)
+        #expect(hookLines(s) == ["ran"], "the hook is not run again for the same deployment")
+    }
+
+    @Test func aRunningAgentRetriesAFailedFetchUntilItSucceeds() throws {
+        let s = try Setup(tokens: ["admin": "admin", "agent": "deployer"])
+        let h = s.hangar
+        try h.ok("project", "create", "acme/checkout")
+        _ = try cutApp(s, "cut", version: "2.4.0", commit: RemoteFlowTests.sha1, content: String(repeating: "v1 ", count: 5000))
+        let shown = try #require(try h.json("show", "acme/checkout", "2.4.0-rc.1") as? [String: Any])
+        let artifacts = (shown["candidate"] as? [String: Any])?["artifacts"] as? [[String: Any]]
+        let blob = s.server.blobFile(try #require(artifacts?.first?["digest"] as? String))
+        try flipByte(in: blob)
+        let running = try BackgroundHangar(deployer(s), Array(agent(s).filter { $0 != "--once" }) + ["--interval", "200ms"],
+                                           log: s.dir.path + "/agent.log")
+        defer { running.stop() }
+        try h.ok("promote", "acme/checkout", "2.4.0-rc.1", "--to", "sandbox")
+        #expect(waitFor { running.log.contains("will retry the deployment") }, "\(running.log)")
+        #expect(!FileManager.default.fileExists(atPath: s.dir.path + "/srv/app"))
+        try flipByte(in: blob)  // the disk is repaired
+        #expect(waitFor { hookLines(s).count == 1 }, "deployed once the blob is good again: \(running.log)")
+        #expect(s.read("srv/app/app/app.txt")?.hasPrefix("v1 ") == true)
+        #expect(waitFor { (try? sandbox(h)["report"] as? [String: Any])?["status"] as? String == "succeeded" })
+    }
+
     /// Polls `condition` for up to 30 s.
     func waitFor(_ condition: () -> Bool) -> Bool {
         for _ in 0..<300 {
