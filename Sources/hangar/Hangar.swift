@@ -26,6 +26,8 @@ struct Hangar: AsyncParsableCommand {
             FetchCommand.self,
             AgentCommand.self,
             AuditCommand.self,
+            VerifyCandidateCommand.self,
+            EvidenceCommand.self,
             KeyCommand.self,
             DigestCommand.self,
             ArchiveCommand.self,
