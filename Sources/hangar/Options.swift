@@ -42,12 +42,18 @@ struct StoreOptions: ParsableArguments {
         return "uid-\(getuid())"
     }
 
-    /// The server release commands talk to: --server, else $HANGAR_SERVER; nil for the local store.
+    /// The server release commands talk to: --server, else $HANGAR_SERVER unless --store
+    /// names a local folder; nil for the local store.
     func endpoint() throws -> ServerEndpoint? {
         let env = ProcessInfo.processInfo.environment
-        guard let url = nonEmpty(server) ?? nonEmpty(env["HANGAR_SERVER"]) else { return nil }
-        if server != nil && store != nil {
-            throw HangarError.invalid("give either --server (a hangar serve) or --store (a local folder), not both")
+        let url: String
+        if let flag = nonEmpty(server) {
+            if store != nil { throw HangarError.invalid("give either --server (a hangar serve) or --store (a local folder), not both") }
+            url = flag
+        } else if store == nil, let fromEnv = nonEmpty(env["HANGAR_SERVER"]) {
+            url = fromEnv
+        } else {
+            return nil
         }
         return try ServerEndpoint(url: url, token: nonEmpty(token) ?? nonEmpty(env["HANGAR_TOKEN"]))
     }

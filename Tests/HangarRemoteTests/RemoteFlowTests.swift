@@ -144,6 +144,18 @@ import Testing
         #expect(down.status == 1 && down.stderr.contains("cannot reach"), "\(down.stderr)")
     }
 
+    @Test func anExplicitStoreWinsOverHangarServer() throws {
+        let s = try Setup()
+        let h = s.hangar
+        let local = s.dir.path + "/local-store"
+        try h.ok("project", "create", "acme/local", "--store", local)
+        #expect(try h.run("status", "acme/local").status == 4, "the server never saw it")
+        try h.ok("status", "acme/local", "--store", local)
+        #expect(try h.run("status", "acme/local", "--store", local, "--server", s.server.url).status == 2, "one or the other")
+        try h.ok("project", "create", "acme/remote", "--server", s.server.url)
+        #expect(try h.run("status", "acme/remote", "--store", local).status == 4)
+    }
+
     /// Cuts (or cherry-picks) 2.4.0 and returns the tag and, per artifact, whether it was uploaded.
     func cut(_ h: Hangar, _ command: String, _ commit: String,
              artifacts: [String] = ["api=build/api", "web=build/web"]) throws -> (tag: String, created: [String: Bool]) {
