@@ -9,11 +9,11 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent",
         abstract: "Deploy agent: keep a folder holding what an environment of a server points at.",
         discussion: """
-            Watches the environment (long-poll), and whenever its pointer moves (promotion or
-            rollback) fetches the candidate, verified and swapped into --to atomically, runs
-            --exec through /bin/sh -c with HANGAR_PROJECT, HANGAR_ENV, HANGAR_TAG, HANGAR_DIGEST
-            and HANGAR_TARGET set, and reports in-progress, then succeeded or failed, to the
-            server. What it deployed is kept in .<dir>.hangar-agent.json beside the folder, so a
+            Watches the environment (long-poll), and whenever its pointer moves (promotion or \
+            rollback) fetches the candidate, verified and swapped into --to atomically, runs \
+            --exec through /bin/sh -c with HANGAR_PROJECT, HANGAR_ENV, HANGAR_TAG, HANGAR_DIGEST \
+            and HANGAR_TARGET set, and reports in-progress, then succeeded or failed, to the \
+            server. What it deployed is kept in .<dir>.hangar-agent.json beside the folder, so a \
             restart does not deploy again. Logs one line per action to stderr.
             """)
 
