@@ -16,6 +16,7 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	Tests/Integration/oci-clients.sh .build/debug/hangar
 
 demo: build
 	Fixtures/demo/walkthrough.sh .build/debug/hangar

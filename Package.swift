@@ -11,10 +11,19 @@ let package = Package(
     products: [
         .executable(name: "hangar", targets: ["hangar"]),
         .library(name: "HangarCore", targets: ["HangarCore"]),
+        .library(name: "HangarServer", targets: ["HangarServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // OpenSSL's libcrypto: SHA-256 (EVP) and Ed25519.
@@ -46,10 +55,38 @@ let package = Package(
             dependencies: ["HangarCore"],
             swiftSettings: swiftSettings
         ),
+        // The HTTP client of a `hangar serve` (the remote HangarClient) and the deploy agent.
+        .target(
+            name: "HangarRemote",
+            dependencies: [
+                "HangarCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP server: OCI distribution API, native API, auth, metrics (Hummingbird).
+        .target(
+            name: "HangarServer",
+            dependencies: [
+                "HangarCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "hangar",
             dependencies: [
                 "HangarCore",
+                "HangarRemote",
+                "HangarServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -57,6 +94,20 @@ let package = Package(
         .testTarget(
             name: "HangarCoreTests",
             dependencies: ["HangarCore", "HangarConformance"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HangarRemoteTests",
+            dependencies: ["HangarCore", "HangarRemote", "hangar", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HangarServerTests",
+            dependencies: [
+                "HangarCore",
+                "HangarServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,55 @@
+import HangarCore
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the Hangar HTTP server on the embedded store the configuration names: the OCI
+/// distribution API (`/v2/`), the native API (`/api/v1/`), `/healthz` and `/metrics`.
+/// `hangar serve` runs it; tests drive the same application in-process.
+/// `onServerRunning` gets the address actually bound (useful with port 0).
+public func buildApplication(_ configuration: ServerConfiguration,
+                             onServerRunning: @escaping @Sendable (String, Int) async -> Void = { _, _ in })
+    async throws -> some ApplicationProtocol {
+    try configuration.validate()
+    let service = try HangarService.openEmbedded(at: configuration.store)
+    return try await buildApplication(configuration, service: service, onServerRunning: onServerRunning)
+}
+
+/// Builds the server over a given service (tests pass one with their own clock).
+public func buildApplication(_ configuration: ServerConfiguration, service: HangarService,
+                             onServerRunning: @escaping @Sendable (String, Int) async -> Void = { _, _ in })
+    async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "hangar")
+    logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+    let metrics = ServerMetrics()
+    let state = ServerState(service: service, configuration: configuration, metrics: metrics)
+    let router = buildRouter(state)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.bind, port: configuration.port), serverName: "hangar"),
+        onServerRunning: { channel in
+            await onServerRunning(configuration.bind, channel.localAddress?.port ?? configuration.port)
+        },
+        logger: logger)
+}
+
+/// The routes and their middleware: request ids, logs, metrics and error bodies around
+/// everything; credentials checked for both APIs.
+func buildRouter(_ state: ServerState) -> Router<HangarRequestContext> {
+    let router = Router(context: HangarRequestContext.self)
+    router.add(middleware: RequestMiddleware(metrics: state.metrics))
+    HealthAndMetrics(state: state).register(on: router)
+    let auth = AuthMiddleware(service: state.service, access: state.access, anonymousRead: state.configuration.anonymousRead)
+    let api = router.group().add(middleware: auth)
+    OCIController(state: state).register(on: api)
+    NativeController(state: state).register(on: api)
+    return router
+}
+
+/// Builds the server and runs it until SIGTERM or SIGINT, then shuts down gracefully:
+/// it stops accepting connections and lets requests in flight finish.
+public func runServer(_ configuration: ServerConfiguration,
+                      onServerRunning: @escaping @Sendable (String, Int) async -> Void) async throws {
+    let app = try await buildApplication(configuration, onServerRunning: onServerRunning)
+    try await app.runService()
+}

@@ -1,0 +1,101 @@
+import Foundation
+import HangarCore
+import Hummingbird
+
+/// A failure on its way to the client: what kind it is, the OCI code when the thrower
+/// named one, a message, and the part of the API it happened in. Its one
+/// `HTTPResponseError` conformance turns every failure of both APIs into the OCI error
+/// body `{"errors":[{"code","message","detail"}]}` with the status from `ErrorTable`.
+public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
+    public var kind: HangarError.Kind
+    public var code: OCIErrorCode?
+    public var message: String
+    public var scope: ErrorScope
+    /// Headers the client needs to recover (e.g. `Range` of an upload after a 416).
+    public var headers: HTTPFields
+
+    public init(_ kind: HangarError.Kind, _ code: OCIErrorCode? = nil, _ message: String,
+                scope: ErrorScope = .native, headers: HTTPFields = [:]) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.scope = scope
+        self.headers = headers
+    }
+
+    /// Any error as an API error: Hangar's errors keep their kind and message; request
+    /// bodies that do not decode are invalid input; Hummingbird's own errors keep their
+    /// status; anything else is internal. An `APIError` thrown without a scope takes `scope`.
+    public init(_ error: any Error, scope: ErrorScope) {
+        switch error {
+        case var e as APIError:
+            if e.scope == .native { e.scope = scope }
+            self = e
+        case let e as HangarError:
+            self.init(e.kind, nil, e.description, scope: scope)
+        case let e as DecodingError:
+            self.init(.invalidInput, nil, "request body is not valid JSON of the expected shape: \(HangarJSON.describe(e))", scope: scope)
+        case let e as HTTPError:
+            self.init(Self.kind(of: e.status), nil, e.body ?? e.status.reasonPhrase, scope: scope, headers: e.headers)
+        default:
+            self.init(.internal, nil, "internal error: \(error)", scope: scope)
+        }
+    }
+
+    public var status: HTTPResponse.Status { ErrorTable.entry(kind: kind, code: code, scope: scope).status }
+    public var ociCode: OCIErrorCode { ErrorTable.entry(kind: kind, code: code, scope: scope).code }
+    public var description: String { "\(ociCode.rawValue) (\(kind.rawValue)): \(message)" }
+
+    /// The body in the OCI shape; `detail.kind` is Hangar's error kind, so a remote CLI
+    /// exits with the same code as a local one.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = Body(errors: [.init(code: ociCode.rawValue, message: message, detail: .init(kind: kind.rawValue))])
+        var headers = self.headers
+        headers[.contentType] = "application/json"
+        if status == .unauthorized, headers[.wwwAuthenticate] == nil {
+            headers[.wwwAuthenticate] = #"Basic realm="hangar""#
+        }
+        let bytes = try HangarJSON.encode(body)
+        let response = Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return request.method == .head ? response.createHeadResponse() : response
+    }
+
+    /// The OCI error body: a list of errors (Hangar always sends one).
+    public struct Body: Codable, Sendable {
+        /// One error: its code, a message for people, and details.
+        public struct Entry: Codable, Sendable {
+            public var code: String
+            public var message: String
+            public var detail: Detail?
+        }
+        /// What Hangar adds to an error: its kind (the CLI maps it to an exit code).
+        public struct Detail: Codable, Sendable {
+            public var kind: String
+        }
+        public var errors: [Entry]
+    }
+
+    static func kind(of status: HTTPResponse.Status) -> HangarError.Kind {
+        switch status.code {
+        case 401: .unauthorized
+        case 403: .denied
+        case 404: .notFound
+        case 409: .conflict
+        case 413: .limitExceeded
+        case 400..<500: .invalidInput
+        default: .internal
+        }
+    }
+}
+
+extension APIError {
+    /// A missing OCI repository (project).
+    static func nameUnknown(_ project: String) -> APIError {
+        APIError(.notFound, .nameUnknown, "repository \(project) is not known to this registry")
+    }
+
+    /// An operation the registry does not offer.
+    static func unsupported(_ message: String) -> APIError {
+        APIError(.denied, .unsupported, message)
+    }
+}

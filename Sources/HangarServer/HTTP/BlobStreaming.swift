@@ -1,0 +1,59 @@
+import HangarCore
+import Hummingbird
+import Logging
+
+/// Moving blob bytes between HTTP bodies and the blob store without holding a blob in
+/// memory: responses stream from a `BlobReader` in 256 KiB chunks, request bodies stream
+/// into a `BlobWriter` chunk by chunk as they arrive.
+enum BlobStreaming {
+    static let chunkSize = 256 << 10
+
+    /// A response body that streams `reader` (which it closes). A whole-blob reader checks
+    /// the digest as it goes, and each chunk is sent only once the next read succeeded: if
+    /// the stored bytes are corrupt, the last chunk is held back and the connection cut,
+    /// so a client never receives a corrupt blob as complete.
+    static func body(_ reader: any BlobReader, logger: Logger, metrics: ServerMetrics) -> ResponseBody {
+        let source = ReaderHandoff(reader)
+        return ResponseBody(contentLength: Int(reader.length)) { writer in
+            let reader = source.reader
+            defer { reader.close() }
+            let allocator = ByteBufferAllocator()
+            var pending: ByteBuffer?
+            do {
+                while true {
+                    var buffer = allocator.buffer(capacity: chunkSize)
+                    let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { try reader.read(into: $0) }
+                    if let ready = pending { try await writer.write(ready) }
+                    if n == 0 { break }
+                    pending = buffer
+                }
+            } catch let e as HangarError where e.kind == .integrity {
+                metrics.corruptBlobServed()
+                logger.critical("stored blob failed its digest check while served", metadata: ["error": .string(e.description)])
+                throw e
+            }
+            try await writer.finish(nil)
+        }
+    }
+
+    /// Writes every chunk of `body` into `writer`, counting the bytes on `record`.
+    /// Returns the number of bytes written. A failure of the body (a dropped
+    /// connection) is rethrown after the bytes received so far were written.
+    @discardableResult
+    static func drain(_ body: RequestBody, into writer: any BlobWriter, record: RequestRecord) async throws -> Int64 {
+        var total: Int64 = 0
+        for try await chunk in body {
+            try chunk.withUnsafeReadableBytes { try writer.write($0) }
+            total += Int64(chunk.readableBytes)
+            record.received(chunk.readableBytes)
+        }
+        return total
+    }
+}
+
+/// Hands a reader opened by a handler to the response body's writing task. A reader is
+/// used by one task at a time; here the handler opens it and never touches it again.
+struct ReaderHandoff: @unchecked Sendable {
+    let reader: any BlobReader
+    init(_ reader: any BlobReader) { self.reader = reader }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HangarCore
+
+/// A path under `/api/v1/projects/`, parsed. A project path is the project name then
+/// `/-/` (as GitLab does), so names with `/` stay unambiguous:
+/// `/api/v1/projects/acme/checkout/-/environments/production/promote`.
+enum ProjectRoute: Sendable, Equatable {
+    case info, settings, status, history, diff, candidates, cherryPicks
+    case candidate(ref: String)
+    case policy(environment: String)
+    case promote(environment: String)
+    case rollback(environment: String)
+    case approvals(environment: String)
+    case watch(environment: String)
+    case reports(deployment: String)
+
+    /// The project name and the route; `NOT_FOUND` for an unknown shape, `INVALID` for a bad name.
+    static func parse(_ path: String) throws -> (project: String, route: ProjectRoute) {
+        let prefix = "/api/v1/projects/"
+        guard path.hasPrefix(prefix), let sep = path.range(of: "/-/") else { throw unknown(path) }
+        let project = String(path[path.index(path.startIndex, offsetBy: prefix.count)..<sep.lowerBound])
+        try Names.checkProject(project)
+        let rest = path[sep.upperBound...].split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        switch rest.count {
+        case 1:
+            let routes: [String: ProjectRoute] = ["info": .info, "settings": .settings, "status": .status, "history": .history,
+                                                  "diff": .diff, "candidates": .candidates, "cherry-picks": .cherryPicks]
+            if let r = routes[rest[0]] { return (project, r) }
+        case 2 where rest[0] == "candidates":
+            return (project, .candidate(ref: rest[1]))
+        case 3 where rest[0] == "environments":
+            let routes: [String: (String) -> ProjectRoute] = ["policy": ProjectRoute.policy, "promote": ProjectRoute.promote,
+                                                              "rollback": ProjectRoute.rollback, "approvals": ProjectRoute.approvals,
+                                                              "watch": ProjectRoute.watch]
+            if let make = routes[rest[2]] { return (project, make(rest[1])) }
+        case 3 where rest[0] == "deployments" && rest[2] == "reports":
+            return (project, .reports(deployment: rest[1]))
+        default:
+            break
+        }
+        throw unknown(path)
+    }
+
+    /// The route pattern for metrics.
+    var pattern: String {
+        let base = "/api/v1/projects/{project}/-/"
+        switch self {
+        case .info: return base + "info"
+        case .settings: return base + "settings"
+        case .status: return base + "status"
+        case .history: return base + "history"
+        case .diff: return base + "diff"
+        case .candidates: return base + "candidates"
+        case .cherryPicks: return base + "cherry-picks"
+        case .candidate: return base + "candidates/{ref}"
+        case .policy: return base + "environments/{env}/policy"
+        case .promote: return base + "environments/{env}/promote"
+        case .rollback: return base + "environments/{env}/rollback"
+        case .approvals: return base + "environments/{env}/approvals"
+        case .watch: return base + "environments/{env}/watch"
+        case .reports: return base + "deployments/{id}/reports"
+        }
+    }
+
+    private static func unknown(_ path: String) -> APIError {
+        APIError(.notFound, .notFound, "no native API endpoint at \(path) (project paths are /api/v1/projects/<name>/-/<what>)")
+    }
+}

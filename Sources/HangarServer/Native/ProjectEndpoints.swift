@@ -1,0 +1,92 @@
+import Foundation
+import HangarCore
+import Hummingbird
+
+/// Projects, their settings and policies, and what their environments run.
+struct ProjectEndpoints: Sendable {
+    let state: ServerState
+
+    /// `GET /api/v1/projects`: the projects the caller may read.
+    func list(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
+        if context.caller.token == nil { try await state.require(.read, request, context, project: nil) }
+        let visible = try await state.service.projects().filter { state.access.allows(context.caller, .read, project: $0.name) }
+        return try Responses.json(visible)
+    }
+
+    /// `POST /api/v1/projects` (admin): 201 with the project and its environments.
+    func create(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
+        let body = try await NativeBody.decode(CreateProjectBody.self, request, context)
+        try await state.require(.admin, request, context, project: body.name)
+        let info = try await state.service.createProject(body.name, environments: body.environments ?? HangarService.defaultEnvironments,
+                                                         singleStep: body.singleStep ?? false, actor: context.caller.name)
+        return try Responses.json(info, status: .created)
+    }
+
+    func info(_ request: Request, _ context: HangarRequestContext, _ project: String) async throws -> Response {
+        try await state.require(.read, request, context, project: project)
+        return try Responses.json(try await state.service.projectInfo(project))
+    }
+
+    /// `PATCH …/settings` (admin): `{"singleStep": bool}`.
+    func settings(_ request: Request, _ context: HangarRequestContext, _ project: String) async throws -> Response {
+        try await state.require(.admin, request, context, project: project)
+        let body = try await NativeBody.decode(SettingsBody.self, request, context)
+        return try Responses.json(try await state.service.setSingleStep(project, body.singleStep, actor: context.caller.name))
+    }
+
+    /// `PUT …/environments/{env}/policy` (admin): an `EnvironmentPolicy`.
+    func policy(_ request: Request, _ context: HangarRequestContext, _ project: String, _ environment: String) async throws -> Response {
+        try await state.require(.admin, request, context, project: project)
+        let policy = try await NativeBody.decode(EnvironmentPolicy.self, request, context)
+        return try Responses.json(try await state.service.setPolicy(project, environment: environment, policy: policy, actor: context.caller.name))
+    }
+
+    func status(_ request: Request, _ context: HangarRequestContext, _ project: String) async throws -> Response {
+        try await state.require(.read, request, context, project: project)
+        return try Responses.json(try await state.service.status(project))
+    }
+
+    /// `GET …/history?env=&at=&limit=`.
+    func history(_ request: Request, _ context: HangarRequestContext, _ project: String) async throws -> Response {
+        try await state.require(.read, request, context, project: project)
+        let q = request.uri.queryParameters
+        let at = try q["at"].map { try Timestamp.parse(String($0)) }
+        let limit = try q["limit"].map { try Query.positive(String($0), "limit") }
+        return try Responses.json(try await state.service.history(project, environment: q["env"].map(String.init), at: at, limit: limit))
+    }
+
+    /// `GET …/environments/{env}/watch?generation=N&timeout=S`: answers when the
+    /// environment's generation is no longer N, or after S seconds (at most 60).
+    func watch(_ request: Request, _ context: HangarRequestContext, _ project: String, _ environment: String) async throws -> Response {
+        try await state.require(.read, request, context, project: project)
+        let q = request.uri.queryParameters
+        let known = try q["generation"].map { text -> Int64 in
+            guard let n = Int64(text) else { throw HangarError.invalid("generation='\(text)' is not a number") }
+            return n
+        }
+        let timeout = try q["timeout"].map { try Query.positive(String($0), "timeout") } ?? 30
+        let deadline = ContinuousClock.now + .seconds(min(timeout, 60))
+        while true {
+            let current = try await environmentStatus(project, environment)
+            if known == nil || current.generation != known || ContinuousClock.now >= deadline {
+                return try Responses.json(current)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    private func environmentStatus(_ project: String, _ environment: String) async throws -> EnvironmentStatus {
+        guard let s = try await state.service.status(project).first(where: { $0.environment == environment }) else {
+            throw HangarError.notFound("project \(project) has no environment '\(environment)'")
+        }
+        return s
+    }
+}
+
+/// Query parameter parsing with errors that name the parameter.
+enum Query {
+    static func positive(_ text: String, _ name: String) throws -> Int {
+        guard let n = Int(text), n > 0 else { throw HangarError.invalid("\(name)='\(text)' is not a positive number") }
+        return n
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import HangarCore
+
+/// A pushed manifest, validated: an OCI image manifest or index, or a Docker v2 schema 2
+/// manifest or manifest list (skopeo may send those). Says what it references so the
+/// registry can check every referenced blob and manifest exists before storing it.
+struct ManifestDocument: Sendable {
+    static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+    static let dockerList = "application/vnd.docker.distribution.manifest.list.v2+json"
+    static let imageTypes: Set<String> = [MediaType.ociManifest, dockerManifest]
+    static let indexTypes: Set<String> = [MediaType.ociIndex, dockerList]
+    /// Manifests larger than this are refused (the OCI spec suggests registries accept at least 4 MiB).
+    static let sizeLimit = 4 << 20
+
+    var mediaType: String
+    /// `artifactType`, or for an image manifest without one, its config's media type
+    /// (what the referrers API reports).
+    var artifactType: String?
+    var subject: Digest?
+    var annotations: [String: String]
+    /// Config and layers: blobs that must be stored.
+    var blobs: [OCIDescriptor]
+    /// Index entries: manifests that must be known in the repository.
+    var children: [OCIDescriptor]
+
+    /// Everything referenced, in order, without repeats.
+    var references: [Digest] {
+        var seen = Set<Digest>()
+        return (blobs + children).map(\.digest).filter { seen.insert($0).inserted }
+    }
+
+    private struct Wire: Decodable {
+        var schemaVersion: Int?
+        var mediaType: String?
+        var artifactType: String?
+        var config: OCIDescriptor?
+        var layers: [OCIDescriptor]?
+        var manifests: [OCIDescriptor]?
+        var subject: OCIDescriptor?
+        var annotations: [String: String]?
+    }
+
+    /// Parses and checks manifest bytes; `contentType` is the request's `Content-Type`.
+    /// Throws `MANIFEST_INVALID` saying what is wrong.
+    static func parse(_ bytes: [UInt8], contentType: String?) throws -> ManifestDocument {
+        let wire: Wire
+        do {
+            wire = try JSONDecoder().decode(Wire.self, from: Data(bytes))
+        } catch let e as DecodingError {
+            throw invalid("not a JSON manifest: \(HangarJSON.describe(e))")
+        } catch {
+            throw invalid("not a JSON manifest: \(error)")
+        }
+        guard wire.schemaVersion == 2 else { throw invalid("schemaVersion must be 2, not \(wire.schemaVersion.map(String.init) ?? "missing")") }
+        let declared = contentType.map { String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces) }
+        let mediaType = try mediaType(of: wire, declared: declared)
+        if indexTypes.contains(mediaType) {
+            guard let manifests = wire.manifests, wire.config == nil else {
+                throw invalid("an index (\(mediaType)) needs 'manifests' and no 'config'")
+            }
+            return ManifestDocument(mediaType: mediaType, artifactType: wire.artifactType, subject: wire.subject?.digest,
+                                    annotations: wire.annotations ?? [:], blobs: [], children: manifests)
+        }
+        guard let config = wire.config, let layers = wire.layers, wire.manifests == nil else {
+            throw invalid("an image manifest (\(mediaType)) needs 'config' and 'layers' and no 'manifests'")
+        }
+        return ManifestDocument(mediaType: mediaType, artifactType: wire.artifactType ?? config.mediaType,
+                                subject: wire.subject?.digest, annotations: wire.annotations ?? [:],
+                                blobs: [config] + layers, children: [])
+    }
+
+    /// The media type from the body's `mediaType` and the `Content-Type`, which must agree.
+    private static func mediaType(of wire: Wire, declared: String?) throws -> String {
+        let generic: Set<String> = ["application/json", "application/octet-stream", ""]
+        let header = declared.flatMap { generic.contains($0) ? nil : $0 }
+        if let field = wire.mediaType, let header, field != header {
+            throw invalid("the body's mediaType \(field) differs from Content-Type \(header)")
+        }
+        guard let type = wire.mediaType ?? header ?? (wire.manifests != nil ? MediaType.ociIndex : wire.config != nil ? MediaType.ociManifest : nil) else {
+            throw invalid("no mediaType in the body or Content-Type")
+        }
+        guard imageTypes.contains(type) || indexTypes.contains(type) else {
+            throw invalid("media type \(type) is not supported: push an OCI image manifest or index (or a Docker v2 schema 2 manifest or list)")
+        }
+        return type
+    }
+
+    private static func invalid(_ message: String) -> APIError {
+        APIError(.invalidInput, .manifestInvalid, "manifest is not valid: \(message)")
+    }
+}

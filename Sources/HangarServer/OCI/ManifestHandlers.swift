@@ -1,0 +1,75 @@
+import HangarCore
+import HTTPTypes
+import Hummingbird
+
+/// `HEAD`/`GET`/`DELETE /v2/<name>/manifests/<reference>`: manifests are served as the
+/// exact bytes stored, with their media type and digest. Deleting is allowed only for a
+/// manifest no tag, candidate or environment history needs.
+struct ManifestHandlers: Sendable {
+    let state: ServerState
+
+    /// The manifest's bytes (or only its headers for `HEAD`).
+    func get(_ request: Request, _ context: HangarRequestContext, name: String, reference text: String) async throws -> Response {
+        try await state.access.require(context.caller, .read, project: name, request: request, logger: context.logger)
+        _ = try await state.repositories.require(name)
+        let environments = try await state.metadata.environments(project: name).map(\.name)
+        let manifest = try await state.repositories.resolve(try .classify(text, environments: environments), in: name)
+        let headers: HTTPFields = [.dockerContentDigest: manifest.digest.description, .eTag: "\"\(manifest.digest)\""]
+        if request.method == .head {
+            var h = headers
+            h[.contentType] = manifest.mediaType
+            h[.contentLength] = String(manifest.size)
+            return Response(status: .ok, headers: h)
+        }
+        return Responses.bytes(try await readBytes(manifest.digest), contentType: manifest.mediaType, headers: headers)
+    }
+
+    /// Reads stored manifest bytes, verified; a corrupt or missing stored manifest is a
+    /// server-side failure (`BLOB_CORRUPT`, 500), never served.
+    func readBytes(_ digest: Digest) async throws -> [UInt8] {
+        do {
+            return try await state.blobs.get(digest, limit: ManifestDocument.sizeLimit)
+        } catch let e as HangarError where e.kind == .integrity || e.kind == .notFound {
+            throw APIError(.integrity, .blobCorrupt, "stored manifest \(digest) cannot be served: \(e.message)")
+        }
+    }
+
+    /// Deletes a manifest by digest when nothing needs it; tags are never deleted here.
+    func delete(_ request: Request, _ context: HangarRequestContext, name: String, reference text: String) async throws -> Response {
+        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        _ = try await state.repositories.require(name)
+        let environments = try await state.metadata.environments(project: name).map(\.name)
+        switch try ManifestReference.classify(text, environments: environments) {
+        case .candidateTag(let t):
+            throw APIError.unsupported("\(t) is a candidate tag of \(name): candidate tags never move and are never deleted")
+        case .environment(let e):
+            throw APIError.unsupported("\(e) is an environment of \(name): it moves only by promotion or rollback")
+        case .tag(let t):
+            throw APIError.unsupported("deleting tag \(t) is not supported: push the tag to another manifest, or delete an untagged manifest by digest")
+        case .digest(let d):
+            try await refuseIfNeeded(d, in: name)
+            try await state.metadata.deleteManifest(project: name, digest: d, audit: AuditDraft(
+                at: state.service.now(), actor: context.caller.name, action: .manifestDeleted, project: name,
+                subject: d.description))
+            return Responses.empty(.accepted)
+        }
+    }
+
+    /// Throws `DENIED` (403) naming what still needs the manifest.
+    private func refuseIfNeeded(_ digest: Digest, in name: String) async throws {
+        guard let manifest = try await state.repositories.manifest(digest, in: name) else {
+            throw APIError(.notFound, .manifestUnknown, "\(name) has no manifest \(digest)")
+        }
+        if let c = manifest.candidate {
+            throw APIError(.denied, .denied, "manifest \(digest) is candidate \(c.tag) of \(name): candidates are immutable and never deleted")
+        }
+        let moves = try await state.metadata.deployments(project: name, environment: nil, before: nil, limit: nil)
+        if let move = moves.first(where: { $0.to == digest || $0.from == digest }) {
+            throw APIError(.denied, .denied, "manifest \(digest) is in the history of environment \(move.environment) of \(name) and stays for audit")
+        }
+        let tags = try await state.metadata.tags(project: name, after: nil, limit: nil).filter { $0.digest == digest }.map(\.tag)
+        if !tags.isEmpty {
+            throw APIError(.denied, .denied, "manifest \(digest) is still tagged \(tags.joined(separator: ", ")) in \(name): push those tags to another manifest first")
+        }
+    }
+}

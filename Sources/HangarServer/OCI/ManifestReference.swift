@@ -1,0 +1,58 @@
+import HangarCore
+
+/// What the `<reference>` of `/v2/<name>/manifests/<reference>` names in a project: a
+/// digest, a candidate tag (`<version>-rc.<n>`, never moves), an environment (reads as
+/// its current candidate; a push to it is a promotion), or a plain tag.
+enum ManifestReference: Sendable, Equatable {
+    case digest(Digest)
+    case candidateTag(String)
+    case environment(String)
+    case tag(String)
+
+    /// Classifies `text` against the project's environment names. Throws
+    /// `DIGEST_INVALID` or `TAG_INVALID` for malformed references.
+    static func classify(_ text: String, environments: [String]) throws -> ManifestReference {
+        if text.contains(":") {
+            do { return .digest(try Digest(parsing: text)) } catch let e as HangarError {
+                throw APIError(.invalidInput, .digestInvalid, e.message)
+            }
+        }
+        guard Names.isValidTag(text) else {
+            throw APIError(.invalidInput, .tagInvalid, "tag '\(text)' is not a valid OCI tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})")
+        }
+        if Names.parseCandidateTag(text) != nil { return .candidateTag(text) }
+        if environments.contains(text) { return .environment(text) }
+        return .tag(text)
+    }
+}
+
+extension Repositories {
+    /// The manifest a reference names in the project, or `MANIFEST_UNKNOWN` saying why.
+    func resolve(_ reference: ManifestReference, in project: String) async throws -> StoredManifest {
+        let metadata = service.metadata
+        let digest: Digest
+        switch reference {
+        case .digest(let d):
+            digest = d
+        case .candidateTag(let t):
+            guard let c = try await metadata.candidate(project: project, tag: t) else {
+                throw APIError(.notFound, .manifestUnknown, "\(project) has no candidate tagged \(t)")
+            }
+            digest = c.digest
+        case .environment(let e):
+            guard let current = try await metadata.environments(project: project).first(where: { $0.name == e })?.current else {
+                throw APIError(.notFound, .manifestUnknown, "environment \(e) of \(project) points at no candidate yet")
+            }
+            digest = current
+        case .tag(let t):
+            guard let tag = try await metadata.tag(project: project, name: t) else {
+                throw APIError(.notFound, .manifestUnknown, "\(project) has no tag \(t)")
+            }
+            digest = tag.digest
+        }
+        guard let manifest = try await manifest(digest, in: project) else {
+            throw APIError(.notFound, .manifestUnknown, "\(project) has no manifest \(digest)")
+        }
+        return manifest
+    }
+}

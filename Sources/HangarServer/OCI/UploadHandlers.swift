@@ -1,0 +1,138 @@
+import HangarCore
+import HTTPTypes
+import Hummingbird
+
+/// Blob uploads: monolithic (`POST …/uploads/?digest=`), cross-repository mounts
+/// (`?mount=&from=`), and sessions (`POST` to open, `PATCH` chunks, `GET` status,
+/// `PUT ?digest=` to finish, `DELETE` to cancel). Bodies stream into the blob writer
+/// chunk by chunk; the digest is checked by the writer before anything becomes visible.
+struct UploadHandlers: Sendable {
+    let state: ServerState
+
+    /// `POST /v2/<name>/blobs/uploads/`.
+    func start(_ request: Request, _ context: HangarRequestContext, name: String) async throws -> Response {
+        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        try await state.repositories.ensure(name, caller: context.caller)
+        let query = request.uri.queryParameters
+        if let mount = query["mount"].map(String.init), let from = query["from"].map(String.init),
+           let response = try await self.mount(mount, from: from, into: name, caller: context.caller) {
+            return response
+        }
+        if let digest = query["digest"].map(String.init) {
+            return try await monolithic(request, context, name: name, digest: try Digest(parsing: digest))
+        }
+        let session = try await state.uploads.open(project: name)
+        return Responses.empty(.accepted, headers: sessionHeaders(name, session.id, offset: 0))
+    }
+
+    /// `PATCH /v2/<name>/blobs/uploads/<id>`: appends a chunk. With `Content-Range` the
+    /// chunk must start where the upload stands (else 416 with the current `Range`).
+    /// If the connection drops, the bytes that arrived are kept for a resume.
+    func patch(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
+        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        let session = try await state.uploads.claim(id, project: name)
+        do {
+            if let header = request.headers[.contentRange] {
+                let range = try ChunkRange(parsing: header)
+                guard range.start == session.offset else {
+                    throw APIError(.invalidInput, .rangeInvalid,
+                                   "chunk starts at byte \(range.start) but upload \(id) has \(session.offset) bytes: resume from \(session.offset)",
+                                   headers: sessionHeaders(name, id, offset: session.offset))
+                }
+            }
+            try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
+        } catch {
+            await state.uploads.release(session)
+            throw error
+        }
+        let offset = session.offset
+        await state.uploads.release(session)
+        return Responses.empty(.accepted, headers: sessionHeaders(name, id, offset: offset))
+    }
+
+    /// `GET /v2/<name>/blobs/uploads/<id>`: where the upload stands (204, `Range`).
+    func status(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
+        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        let offset = try await state.uploads.offset(id, project: name)
+        return Responses.empty(.noContent, headers: sessionHeaders(name, id, offset: offset))
+    }
+
+    /// `PUT /v2/<name>/blobs/uploads/<id>?digest=`: appends the final body if any and
+    /// commits under the declared digest (400 `DIGEST_INVALID`, nothing stored and the
+    /// session ended, when the bytes hash to something else). If the final body is cut
+    /// off, the session stays open with what arrived.
+    func finish(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
+        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        guard let text = request.uri.queryParameters["digest"].map(String.init) else {
+            throw APIError(.invalidInput, .digestInvalid, "finishing upload \(id) needs ?digest=sha256:…")
+        }
+        let digest = try Digest(parsing: text)
+        let session = try await state.uploads.claim(id, project: name)
+        do {
+            try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
+        } catch {
+            await state.uploads.release(session)  // a final chunk cut off can be resumed too
+            throw error
+        }
+        await state.uploads.remove(session)
+        let stored = try await session.writer.commit(expected: digest, expectedSize: nil)
+        try await recordStored(stored, in: name, caller: context.caller, started: session.started)
+        return Responses.empty(.created, headers: blobHeaders(name, digest))
+    }
+
+    /// `DELETE /v2/<name>/blobs/uploads/<id>`: abandons the upload and its bytes.
+    func cancel(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
+        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        let session = try await state.uploads.claim(id, project: name)
+        await state.uploads.remove(session)
+        session.writer.abort()
+        return Responses.empty(.noContent)
+    }
+
+    /// The whole blob in the `POST` body, committed under `digest`.
+    private func monolithic(_ request: Request, _ context: HangarRequestContext, name: String, digest: Digest) async throws -> Response {
+        let started = ContinuousClock.now
+        let writer = try await state.blobs.writer()
+        let stored: StoredBlob
+        do {
+            try await BlobStreaming.drain(request.body, into: writer, record: context.record)
+            stored = try await writer.commit(expected: digest, expectedSize: nil)
+        } catch {
+            writer.abort()
+            throw error
+        }
+        try await recordStored(stored, in: name, caller: context.caller, started: started)
+        return Responses.empty(.created, headers: blobHeaders(name, digest))
+    }
+
+    /// Links a blob readable in `from` into `name` (201), or nil to fall back to a session
+    /// when the digest is malformed, the caller may not read `from`, or the blob is not there.
+    private func mount(_ text: String, from: String, into name: String, caller: Caller) async throws -> Response? {
+        guard let digest = Digest.valid(text), (try? Names.checkProject(from)) != nil,
+              state.access.allows(caller, .read, project: from),
+              try await state.blobs.stat(digest) != nil,
+              try await state.repositories.blobVisible(digest, in: from) else { return nil }
+        try await state.metadata.linkBlob(project: name, digest: digest)
+        return Responses.empty(.created, headers: blobHeaders(name, digest))
+    }
+
+    /// Links a committed blob to the repository, audits it when its bytes are new, times the upload.
+    private func recordStored(_ stored: StoredBlob, in name: String, caller: Caller, started: ContinuousClock.Instant) async throws {
+        try await state.metadata.linkBlob(project: name, digest: stored.digest)
+        if stored.created {
+            try await state.metadata.appendAudit([AuditDraft(
+                at: state.service.now(), actor: caller.name, action: .blobStored, project: name,
+                subject: stored.digest.description, details: ["size": String(stored.size), "via": "oci"])])
+        }
+        state.metrics.upload(duration: ContinuousClock.now - started, bytes: stored.size, created: stored.created)
+    }
+
+    private func sessionHeaders(_ name: String, _ id: String, offset: Int64) -> HTTPFields {
+        [.location: "/v2/\(name)/blobs/uploads/\(id)", .dockerUploadUUID: id,
+         .range: "0-\(max(offset - 1, 0))", .contentLength: "0"]
+    }
+
+    private func blobHeaders(_ name: String, _ digest: Digest) -> HTTPFields {
+        [.location: "/v2/\(name)/blobs/\(digest)", .dockerContentDigest: digest.description, .contentLength: "0"]
+    }
+}

@@ -1,0 +1,50 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The outermost layer of every request: gives it an id (`X-Request-Id` in and out),
+/// turns any failure into the OCI error body through `APIError` (so metrics and logs see
+/// the real status), counts and times it, and logs one structured line.
+struct RequestMiddleware: RouterMiddleware {
+    typealias Context = HangarRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.requestID = Self.requestID(request.headers[.requestID]) ?? context.id
+        context.logger[metadataKey: "request.id"] = .string(context.requestID)
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let failure = APIError(error, scope: .native)
+            if failure.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error": .string(failure.description)])
+            }
+            response = try failure.response(from: request, context: context)
+        }
+        response.headers[.requestID] = context.requestID
+        let duration = ContinuousClock.now - start
+        let route = context.record.route ?? context.endpointPath ?? "unmatched"
+        let bytesOut = Int64(response.body.contentLength ?? 0)
+        metrics.request(method: request.method.rawValue, route: route, status: response.status.code,
+                        duration: duration, bytesIn: context.record.bytesIn, bytesOut: bytesOut)
+        context.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "status": .stringConvertible(response.status.code), "caller": .string(context.record.caller),
+            "ms": .stringConvertible(duration.nanoseconds / 1_000_000), "route": .string(route),
+        ])
+        return response
+    }
+
+    /// A client's request id if it is a sane one (1–128 of `[A-Za-z0-9._:-]`), else nil.
+    static func requestID(_ text: String?) -> String? {
+        guard let text, (1...128).contains(text.utf8.count),
+              text.utf8.allSatisfy({ c in
+                  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
+                      || c == 0x2e || c == 0x5f || c == 0x3a || c == 0x2d
+              }) else { return nil }
+        return text
+    }
+}

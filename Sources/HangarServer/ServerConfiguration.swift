@@ -1,0 +1,130 @@
+import Foundation
+import HangarCore
+import Yams
+
+/// How `hangar serve` runs: where the embedded store is, where to listen, whether
+/// anonymous clients may read. Built from layers of `ServerSettings` (flags, environment
+/// variables, a YAML file) over the defaults.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// The embedded store folder (blobs and SQLite metadata).
+    public var store: String = ".hangar"
+    /// The address to bind; loopback unless told otherwise.
+    public var bind: String = "127.0.0.1"
+    /// The TCP port; 0 picks a free one.
+    public var port: Int = 5000
+    /// When true, requests without credentials act as a `deployer` of every project.
+    public var anonymousRead: Bool = false
+    /// swift-log level: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String = "info"
+    /// An upload session untouched for this long is abandoned and its bytes removed.
+    public var uploadIdleSeconds: Int = 3600
+
+    public init(store: String = ".hangar", bind: String = "127.0.0.1", port: Int = 5000, anonymousRead: Bool = false,
+                logLevel: String = "info", uploadIdleSeconds: Int = 3600) {
+        self.store = store
+        self.bind = bind
+        self.port = port
+        self.anonymousRead = anonymousRead
+        self.logLevel = logLevel
+        self.uploadIdleSeconds = uploadIdleSeconds
+    }
+
+    /// The defaults overridden by each layer in turn, the first layer winning
+    /// (pass flags, then environment, then file). Checks the result.
+    public static func layered(_ layers: [ServerSettings]) throws -> ServerConfiguration {
+        var c = ServerConfiguration()
+        for layer in layers.reversed() {
+            if let v = layer.store { c.store = v }
+            if let v = layer.bind { c.bind = v }
+            if let v = layer.port { c.port = v }
+            if let v = layer.anonymousRead { c.anonymousRead = v }
+            if let v = layer.logLevel { c.logLevel = v }
+            if let v = layer.uploadIdleSeconds { c.uploadIdleSeconds = v }
+        }
+        try c.validate()
+        return c
+    }
+
+    /// Refuses values that cannot work, naming the setting.
+    public func validate() throws {
+        guard (0...65535).contains(port) else { throw HangarError.invalid("port \(port) is not between 0 and 65535") }
+        guard !bind.isEmpty else { throw HangarError.invalid("bind address is empty") }
+        guard !store.isEmpty else { throw HangarError.invalid("store path is empty") }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw HangarError.invalid("log level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard uploadIdleSeconds > 0 else { throw HangarError.invalid("upload-idle-seconds must be positive") }
+    }
+}
+
+/// One layer of server settings; nil means "not set here". The YAML keys and the
+/// environment variables are named like the flags: `store` (`HANGAR_STORE`), `bind`
+/// (`HANGAR_BIND`), `port` (`HANGAR_PORT`), `anonymous-read` (`HANGAR_ANONYMOUS_READ`),
+/// `log-level` (`HANGAR_LOG_LEVEL`), `upload-idle-seconds` (`HANGAR_UPLOAD_IDLE_SECONDS`).
+public struct ServerSettings: Sendable, Equatable, Decodable {
+    public var store: String?
+    public var bind: String?
+    public var port: Int?
+    public var anonymousRead: Bool?
+    public var logLevel: String?
+    public var uploadIdleSeconds: Int?
+
+    public init(store: String? = nil, bind: String? = nil, port: Int? = nil, anonymousRead: Bool? = nil,
+                logLevel: String? = nil, uploadIdleSeconds: Int? = nil) {
+        self.store = store
+        self.bind = bind
+        self.port = port
+        self.anonymousRead = anonymousRead
+        self.logLevel = logLevel
+        self.uploadIdleSeconds = uploadIdleSeconds
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case store, bind, port
+        case anonymousRead = "anonymous-read"
+        case logLevel = "log-level"
+        case uploadIdleSeconds = "upload-idle-seconds"
+    }
+
+    /// Reads the `HANGAR_*` variables; a malformed number or boolean is `invalidInput`.
+    public static func environment(_ env: [String: String]) throws -> ServerSettings {
+        func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
+        func int(_ key: String) throws -> Int? {
+            guard let text = value(key) else { return nil }
+            guard let n = Int(text) else { throw HangarError.invalid("\(key)='\(text)' is not a number") }
+            return n
+        }
+        var s = ServerSettings(store: value("HANGAR_STORE"), bind: value("HANGAR_BIND"), port: try int("HANGAR_PORT"),
+                               logLevel: value("HANGAR_LOG_LEVEL"), uploadIdleSeconds: try int("HANGAR_UPLOAD_IDLE_SECONDS"))
+        if let text = value("HANGAR_ANONYMOUS_READ") {
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": s.anonymousRead = true
+            case "0", "false", "no", "off": s.anonymousRead = false
+            default: throw HangarError.invalid("HANGAR_ANONYMOUS_READ='\(text)' is not true or false")
+            }
+        }
+        return s
+    }
+
+    /// Parses a YAML configuration file's text. Unknown keys are refused (a typo would
+    /// otherwise be silently ignored).
+    public static func yaml(_ text: String, source: String = "configuration") throws -> ServerSettings {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw HangarError(.invalidInput, "\(source) is not valid YAML", cause: error)
+        }
+        guard let node else { return ServerSettings() }
+        guard let mapping = node.mapping else { throw HangarError.invalid("\(source) must be a YAML mapping of settings") }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        for key in mapping.keys {
+            guard let name = key.string, known.contains(name) else {
+                throw HangarError.invalid("\(source): unknown setting '\(key.string ?? "?")' (known: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
+        do {
+            return try YAMLDecoder().decode(ServerSettings.self, from: node)
+        } catch let error as DecodingError {
+            throw HangarError.invalid("\(source): \(HangarJSON.describe(error))")
+        }
+    }
+}

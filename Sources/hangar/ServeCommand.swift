@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import HangarCore
+import HangarServer
+
+/// `hangar serve`: the HTTP server (OCI distribution API, native API, metrics) on the
+/// embedded store. Settings: flags, then `HANGAR_*` variables, then the YAML file given
+/// by `--config` or `HANGAR_CONFIG`, then the defaults.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the store over HTTP: OCI distribution API (/v2/) and native API (/api/v1/).",
+        discussion: """
+            Precedence: flags > environment (HANGAR_STORE, HANGAR_BIND, HANGAR_PORT, HANGAR_ANONYMOUS_READ,
+            HANGAR_LOG_LEVEL, HANGAR_UPLOAD_IDLE_SECONDS) > config file (keys store, bind, port,
+            anonymous-read, log-level, upload-idle-seconds) > defaults (.hangar, 127.0.0.1, 5000).
+            With --port 0 a free port is picked; the first line on stdout is always
+            'hangar: serving on http://HOST:PORT'. SIGTERM or SIGINT stop accepting and let
+            requests in flight finish.
+            """)
+
+    @Option(help: "Store folder (default: $HANGAR_STORE, else ./.hangar).") var store: String?
+    @Option(help: "Address to bind (default 127.0.0.1).") var bind: String?
+    @Option(help: "TCP port (default 5000; 0 picks a free one).") var port: Int?
+    @Option(help: "YAML configuration file (default: $HANGAR_CONFIG).") var config: String?
+    @Flag(inversion: .prefixedNo, help: "Let requests without a token read every project (as a deployer).")
+    var anonymousRead: Bool?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var file = ServerSettings()
+        if let path = config ?? environment["HANGAR_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw HangarError.notFound("configuration file \(path) cannot be read")
+            }
+            file = try ServerSettings.yaml(text, source: path)
+        }
+        let flags = ServerSettings(store: store, bind: bind, port: port, anonymousRead: anonymousRead, logLevel: logLevel)
+        let configuration = try ServerConfiguration.layered([flags, try ServerSettings.environment(environment), file])
+        try await runServer(configuration) { host, port in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            // Unbuffered, so a script reading the address sees it at once.
+            FileHandle.standardOutput.write(Data("hangar: serving on http://\(shown):\(port)\n".utf8))
+        }
+    }
+}

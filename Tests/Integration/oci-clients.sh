@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# Real OCI clients against a real `hangar serve`: skopeo (copies a multi-layer OCI image
+# in and out, promotes by copying an environment tag), the `oras` Python package (pushes
+# and pulls a file artifact), and curl (a chunked upload cut off mid-body, then resumed).
+# Prints one line per check and "N passed, M failed"; exits non-zero on any failure.
+#
+# Usage: Tests/Integration/oci-clients.sh [path/to/hangar]   (default .build/debug/hangar)
+#        VERBOSE=1 shows the tail of each passing check's output too.
+set -uo pipefail
+
+HANGAR=$(realpath "${1:-.build/debug/hangar}")
+WORK=$(mktemp -d /tmp/hangar-oci-XXXXXX)
+STORE=$WORK/store
+PASSED=0
+FAILED=0
+SERVER_PID=
+
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# check NAME COMMAND…: runs the command, prints one line, keeps the output of failures.
+check() {
+  local name=$1; shift
+  if "$@" > "$WORK/check.log" 2>&1; then
+    echo "ok     $name"; PASSED=$((PASSED + 1))
+    [ -n "${VERBOSE:-}" ] && sed 's/^/         /' "$WORK/check.log" | tail -5
+  else
+    echo "FAILED $name"; sed 's/^/         /' "$WORK/check.log" | tail -15; FAILED=$((FAILED + 1))
+  fi
+}
+
+install_clients() {
+  if ! command -v skopeo > /dev/null; then
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y -qq --no-install-recommends skopeo > /dev/null 2>&1 \
+      || { $sudo apt-get update -qq > /dev/null && $sudo apt-get install -y -qq --no-install-recommends skopeo > /dev/null; }
+  fi
+  python3 -c "import oras.client" 2> /dev/null || python3 -m pip install -q oras > /dev/null 2>&1
+}
+
+start_server() {
+  "$HANGAR" serve --store "$STORE" --port 0 > "$WORK/serve.out" 2> "$WORK/serve.err" &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    grep -q "serving on" "$WORK/serve.out" 2> /dev/null && break
+    sleep 0.1
+  done
+  HOST=$(sed -n 's|^hangar: serving on http://||p' "$WORK/serve.out")
+  [ -n "$HOST" ] || { echo "server did not start:"; cat "$WORK/serve.err"; exit 1; }
+}
+
+token() { "$HANGAR" token create --store "$STORE" --name "$1" --role "$2" 2> /dev/null; }
+
+# A two-layer OCI image layout (gzip tar layers, image config) at $WORK/layout, tag v1.
+make_image() {
+  python3 - "$WORK/layout" << 'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+root = sys.argv[1]
+os.makedirs(f"{root}/blobs/sha256", exist_ok=True)
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(f"{root}/blobs/sha256/{d}", "wb").write(data)
+    return {"digest": f"sha256:{d}", "size": len(data)}
+def layer(files):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for name, content in files.items():
+            info = tarfile.TarInfo(name); info.size = len(content); info.mtime = 0
+            t.addfile(info, io.BytesIO(content))
+    tar = raw.getvalue()
+    return tar, gzip.compress(tar, mtime=0)
+layers, diff_ids = [], []
+for files in ({"etc/motd": b"hello from layer one\n"}, {"app/data.bin": os.urandom(3 << 20)}):
+    tar, gz = layer(files)
+    diff_ids.append("sha256:" + hashlib.sha256(tar).hexdigest())
+    layers.append(dict(mediaType="application/vnd.oci.image.layer.v1.tar+gzip", **put(gz)))
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                     "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "config": dict(mediaType="application/vnd.oci.image.config.v1+json", **put(config)),
+                       "layers": layers}).encode()
+m = put(manifest)
+open(f"{root}/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+open(f"{root}/index.json", "w").write(json.dumps({"schemaVersion": 2, "manifests": [
+    dict(mediaType="application/vnd.oci.image.manifest.v1+json", annotations={"org.opencontainers.image.ref.name": "v1"}, **m)]}))
+PY
+}
+
+# skopeo against the plain-HTTP loopback server.
+sk() { skopeo --insecure-policy "$@"; }
+
+image_round_trip() {
+  sk copy --dest-tls-verify=false --dest-creds "ci:$CI" oci:"$WORK/layout":v1 docker://"$HOST"/demo/image:v1 \
+    && sk copy --src-tls-verify=false --src-creds "deployer:$DEPLOYER" docker://"$HOST"/demo/image:v1 oci:"$WORK/pulled":v1 \
+    && diff -r "$WORK/layout/blobs" "$WORK/pulled/blobs"
+}
+
+# The manifest served is byte-identical to the one pushed.
+manifest_bytes_equal() {
+  local want got
+  want=$(python3 -c "import json;print(json.load(open('$WORK/layout/index.json'))['manifests'][0]['digest'])")
+  got=$(sk inspect --raw --tls-verify=false --creds "deployer:$DEPLOYER" docker://"$HOST"/demo/image:v1 | sha256sum | cut -d' ' -f1)
+  [ "$want" = "sha256:$got" ] || { echo "pushed $want, served sha256:$got"; return 1; }
+}
+
+list_tags() {
+  sk list-tags --tls-verify=false --creds "deployer:$DEPLOYER" docker://"$HOST"/demo/image | grep -q '"v1"'
+}
+
+oras_round_trip() {
+  mkdir -p "$WORK/oras-in" "$WORK/oras-out"
+  head -c 200000 /dev/urandom > "$WORK/oras-in/report.bin"
+  (cd "$WORK/oras-in" && ORAS_USER=ci ORAS_PASS="$CI" python3 - "$HOST" << 'PY'
+import sys, oras.client
+host = sys.argv[1]
+client = oras.client.OrasClient(hostname=host, insecure=True, auth_backend="basic")
+r = client.push(target=f"{host}/demo/files:v1", files=["report.bin"])
+assert r.status_code in (200, 201), r.text
+PY
+  ) && (cd "$WORK/oras-out" && ORAS_USER=deployer ORAS_PASS="$DEPLOYER" python3 - "$HOST" << 'PY'
+import sys, oras.client
+host = sys.argv[1]
+client = oras.client.OrasClient(hostname=host, insecure=True, auth_backend="basic")
+print(client.pull(target=f"{host}/demo/files:v1", outdir="."))
+PY
+  ) && cmp "$WORK/oras-in/report.bin" "$WORK/oras-out/report.bin"
+}
+
+# A PATCH that announces 3 MiB, is cut off by a timeout part-way, then resumes from the
+# Range the server reports.
+resumed_upload() {
+  local auth=(-H "Authorization: Bearer $CI") file=$WORK/chunked.bin size loc offset range digest
+  head -c $((3 << 20)) /dev/urandom > "$file"
+  size=$(stat -c %s "$file")
+  digest=sha256:$(sha256sum "$file" | cut -d' ' -f1)
+  loc=$(curl -fsS -D - -o /dev/null -X POST "${auth[@]}" "http://$HOST/v2/demo/chunks/blobs/uploads/" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+  [ -n "$loc" ] || { echo "no upload location"; return 1; }
+  # Cut off: 256 KiB/s for 2 s sends only part of the 3 MiB body.
+  curl -sS -o /dev/null --limit-rate 256k --max-time 2 -X PATCH "${auth[@]}" -H "Content-Type: application/octet-stream" \
+    --data-binary @"$file" "http://$HOST$loc" && { echo "the cut-off PATCH completed"; return 1; }
+  for _ in $(seq 1 50); do
+    range=$(curl -fsS -D - -o /dev/null "${auth[@]}" "http://$HOST$loc" | tr -d '\r' | sed -n 's/^[Rr]ange: //p')
+    [ -n "$range" ] && [ "$range" = "${last:-}" ] && [ "$range" != "0-0" ] && break
+    last=$range; sleep 0.2
+  done
+  offset=$(( ${range#0-} + 1 ))
+  echo "server kept $offset of $size bytes"
+  [ "$offset" -gt 0 ] && [ "$offset" -lt "$size" ] || return 1
+  tail -c +$((offset + 1)) "$file" | curl -fsS -o /dev/null -X PATCH "${auth[@]}" -H "Content-Range: $offset-$((size - 1))" \
+    -H "Content-Type: application/octet-stream" --data-binary @- "http://$HOST$loc" \
+    && curl -fsS -o /dev/null -X PUT "${auth[@]}" "http://$HOST$loc?digest=$digest" \
+    && curl -fsS -H "Authorization: Bearer $DEPLOYER" "http://$HOST/v2/demo/chunks/blobs/$digest" | cmp - "$file"
+}
+
+# A project with rc.1 in staging, cut on the local store by the operator.
+prepare_release() {
+  mkdir -p "$WORK/build" && echo "release one" > "$WORK/build/app.txt"
+  "$HANGAR" project create demo/app --store "$STORE" --actor operator > /dev/null \
+    && "$HANGAR" cut demo/app --version 1.0.0 --commit "$(printf 'a%.0s' {1..40})" --artifact app="$WORK/build" --store "$STORE" --actor ci > /dev/null \
+    && "$HANGAR" promote demo/app 1.0.0-rc.1 --to sandbox --store "$STORE" --actor operator > /dev/null \
+    && "$HANGAR" promote demo/app 1.0.0-rc.1 --to staging --store "$STORE" --actor operator > /dev/null
+}
+
+production_moves() { "$HANGAR" history demo/app --env production --store "$STORE" --json | python3 -c "import json,sys;print(len(json.load(sys.stdin)))"; }
+
+deployer_cannot_promote() {
+  sk copy --src-tls-verify=false --dest-tls-verify=false --src-creds "deployer:$DEPLOYER" --dest-creds "deployer:$DEPLOYER" \
+    docker://"$HOST"/demo/app:staging docker://"$HOST"/demo/app:production && { echo "the deployer's copy succeeded"; return 1; }
+  [ "$(production_moves)" = 0 ]
+}
+
+releaser_promotes() {
+  sk copy --src-tls-verify=false --dest-tls-verify=false --src-creds "releaser:$RELEASER" --dest-creds "releaser:$RELEASER" \
+    docker://"$HOST"/demo/app:staging docker://"$HOST"/demo/app:production || return 1
+  "$HANGAR" history demo/app --env production --store "$STORE" --json | python3 -c "
+import json, sys
+moves = json.load(sys.stdin)
+assert len(moves) == 1, moves
+d = moves[0]['deployment']
+assert d['actor'] == 'releaser' and d['kind'] == 'promote' and moves[0]['toTag'] == '1.0.0-rc.1', d
+print('production ← 1.0.0-rc.1 by', d['actor'])"
+}
+
+candidate_tag_is_immutable() {
+  sk copy --dest-tls-verify=false --dest-creds "ci:$CI" oci:"$WORK/layout":v1 docker://"$HOST"/demo/app:1.0.0-rc.1 \
+    && { echo "overwrote a candidate tag"; return 1; }
+  return 0
+}
+
+denials_audited() {
+  "$HANGAR" audit log --store "$STORE" --json 2> /dev/null | python3 -c "
+import json, sys
+entries = [e for e in json.load(sys.stdin) if e['action'] == 'access.denied' and e['actor'] == 'deployer']
+assert entries, 'no access.denied entry for the deployer'
+print(len(entries), 'denied request(s) of the deployer audited')"
+}
+
+install_clients
+CI=$(token ci ci) && DEPLOYER=$(token deployer deployer) && RELEASER=$(token releaser releaser) || { echo "cannot create tokens"; exit 1; }
+start_server
+make_image
+
+check "skopeo: copy a 2-layer OCI image in and out, blobs identical" image_round_trip
+check "skopeo: the manifest is served byte for byte" manifest_bytes_equal
+check "skopeo: list-tags" list_tags
+check "oras (python): push and pull a file artifact" oras_round_trip
+check "curl: chunked upload cut off mid-body, resumed from Range" resumed_upload
+check "setup: cut 1.0.0-rc.1 and promote it to staging (local CLI)" prepare_release
+check "skopeo: staging → production refused for a deployer token" deployer_cannot_promote
+check "skopeo: staging → production by a releaser is a recorded promotion" releaser_promotes
+check "skopeo: a candidate tag cannot be overwritten" candidate_tag_is_immutable
+check "access.denied audited for the deployer" denials_audited
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
