@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -55,6 +56,17 @@ let package = Package(
             dependencies: ["HangarCore"],
             swiftSettings: swiftSettings
         ),
+        // The HTTP client of a `hangar serve` (the remote HangarClient) and the deploy agent.
+        .target(
+            name: "HangarRemote",
+            dependencies: [
+                "HangarCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP server: OCI distribution API, native API, auth, metrics (Hummingbird).
         .target(
             name: "HangarServer",
@@ -75,6 +87,7 @@ let package = Package(
             name: "hangar",
             dependencies: [
                 "HangarCore",
+                "HangarRemote",
                 "HangarServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -83,6 +96,11 @@ let package = Package(
         .testTarget(
             name: "HangarCoreTests",
             dependencies: ["HangarCore", "HangarConformance"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HangarRemoteTests",
+            dependencies: ["HangarCore", "HangarRemote", "hangar", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

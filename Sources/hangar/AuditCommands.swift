@@ -4,7 +4,7 @@ import HangarCore
 /// `hangar audit log|verify`.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Read and verify the tamper-evident audit log.", subcommands: [Log.self, Verify.self, CheckpointCommand.self, ProveCommand.self, ConsistencyCommand.self])
+        commandName: "audit", abstract: "Read and verify the tamper-evident audit log.", subcommands: [Log.self, Verify.self, CheckpointCommand.self, ProveCommand.self, ConsistencyCommand.self, AuditAtCommand.self])
 
     struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Audit entries, oldest first (of one project when given).")

@@ -7,7 +7,8 @@ struct Hangar: AsyncParsableCommand {
         commandName: "hangar",
         abstract: "Content-addressed artifact store and promoter.",
         discussion: """
-            Store location: --store PATH, else $HANGAR_STORE, else ./.hangar.
+            Store location: --store PATH, else $HANGAR_STORE, else ./.hangar. Release commands talk
+            to a server instead with --server URL (or $HANGAR_SERVER), token --token (or $HANGAR_TOKEN).
             Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 refused by policy,
             4 not found, 5 integrity failure, 6 conflict, 7 limit exceeded, 8 denied.
             """,
@@ -23,7 +24,10 @@ struct Hangar: AsyncParsableCommand {
             ShowCommand.self,
             DiffCommand.self,
             FetchCommand.self,
+            AgentCommand.self,
             AuditCommand.self,
+            VerifyCandidateCommand.self,
+            EvidenceCommand.self,
             KeyCommand.self,
             DigestCommand.self,
             ArchiveCommand.self,

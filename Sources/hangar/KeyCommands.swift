@@ -37,7 +37,7 @@ func loadKey(_ path: String) throws -> SigningKey { try SigningKey.load(file: pa
 func readJSON<T: Decodable>(_ type: T.Type, from path: String, what: String) throws -> T {
     guard let data = FileManager.default.contents(atPath: path) else { throw HangarError.notFound("cannot read \(path)") }
     let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .custom { try Timestamp.parse($0.singleValueContainer().decode(String.self)) }
+    decoder.dateDecodingStrategy = .custom { try Timestamp.parseCanonical($0.singleValueContainer().decode(String.self)) }
     do { return try decoder.decode(T.self, from: data) } catch {
         throw HangarError(.invalidInput, "\(path) is not a \(what)", cause: error)
     }

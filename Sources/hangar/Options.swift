@@ -1,18 +1,26 @@
 import ArgumentParser
 import Foundation
 import HangarCore
+import HangarRemote
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Where the embedded store lives and who is acting.
+/// Where the store is (an embedded folder, or a `hangar serve` for release commands) and
+/// who is acting.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Store folder (default: $HANGAR_STORE, else ./.hangar).")
     var store: String?
 
-    @Option(name: .long, help: "Who is acting, for the audit log (default: $HANGAR_ACTOR, else the OS user).")
+    @Option(name: .long, help: "Who is acting, for the audit log (default: $HANGAR_ACTOR, else the OS user). A server takes it from the token.")
     var actor: String?
+
+    @Option(name: .long, help: "A hangar serve to talk to instead of a local store, e.g. https://hangar.example.com (default: $HANGAR_SERVER).")
+    var server: String?
+
+    @Option(name: .long, help: "API token for --server (default: $HANGAR_TOKEN).")
+    var token: String?
 
     @Option(name: .customLong("signing-key"), help: "Ed25519 private key (PEM) that signs provenance, moves and checkpoints (default: $HANGAR_SIGNING_KEY, else <store>/signing-key.pem, made on first use).")
     var signingKey: String?
@@ -34,17 +42,50 @@ struct StoreOptions: ParsableArguments {
         return "uid-\(getuid())"
     }
 
+    /// The server release commands talk to: --server, else $HANGAR_SERVER unless --store
+    /// names a local folder; nil for the local store.
+    func endpoint() throws -> ServerEndpoint? {
+        let env = ProcessInfo.processInfo.environment
+        let url: String
+        if let flag = nonEmpty(server) {
+            if store != nil { throw HangarError.invalid("give either --server (a hangar serve) or --store (a local folder), not both") }
+            url = flag
+        } else if store == nil, let fromEnv = nonEmpty(env["HANGAR_SERVER"]) {
+            url = fromEnv
+        } else {
+            return nil
+        }
+        return try ServerEndpoint(url: url, token: nonEmpty(token) ?? nonEmpty(env["HANGAR_TOKEN"]))
+    }
+
     func blobStore() throws -> FileSystemBlobStore {
-        try FileSystemBlobStore(root: path)
+        try refuseServer()
+        return try FileSystemBlobStore(root: path)
     }
 
     func service() throws -> HangarService {
-        try HangarService.openEmbedded(at: path, signingKeyPath: signingKeyPath)
+        try refuseServer()
+        return try HangarService.openEmbedded(at: path, signingKeyPath: signingKeyPath)
     }
 
-    /// The store every release command talks to.
+    /// The store every release command talks to: the server when one is named, else the
+    /// embedded store.
     func client() throws -> any HangarClient {
-        try service()
+        if let endpoint = try endpoint() { return RemoteClient(endpoint: endpoint) }
+        return try service()
+    }
+
+    /// Local-only commands work on the store folder; an explicit --server there is a mistake
+    /// (HANGAR_SERVER in the environment is ignored by them).
+    private func refuseServer() throws {
+        if nonEmpty(server) != nil {
+            throw HangarError.invalid("this command works on a local store only (--store); --server is for release commands")
+        }
+    }
+
+    private func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return text
     }
 }
 

@@ -35,7 +35,7 @@ struct BuildArguments: ParsableArguments {
         return uploads
     }
 
-    func request(_ uploads: [ArtifactUpload], picks: [String] = []) -> CutRequest {
+    func request(_ uploads: [ArtifactUpload], picks: [String] = [], startedOn: Date) -> CutRequest {
         let env = ProcessInfo.processInfo.environment
         let repo = repository ?? env["GITHUB_REPOSITORY"].map { "\(env["GITHUB_SERVER_URL"] ?? "https://github.com")/\($0)" }
             ?? env["CI_PROJECT_URL"]
@@ -43,7 +43,7 @@ struct BuildArguments: ParsableArguments {
         let builder = builderID ?? (env["GITHUB_ACTIONS"] != nil ? "https://github.com/actions/runner" : nil)
             ?? (env["GITLAB_CI"] != nil ? "https://gitlab.com/gitlab-org/gitlab-runner" : nil)
         return CutRequest(project: project, version: version, commit: commit, artifacts: uploads.map(\.artifact),
-                          cherryPicks: picks, repository: repo, builder: builder, ciRun: run)
+                          cherryPicks: picks, repository: repo, builder: builder, ciRun: run, startedOn: startedOn)
     }
 }
 
@@ -57,8 +57,9 @@ struct CutCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try store.client()
         try validateFirst()
+        let started = Date()
         let uploads = try await build.upload(service, actor: store.actorName)
-        let result = try await service.cut(build.request(uploads), actor: store.actorName)
+        let result = try await service.cut(build.request(uploads, startedOn: started), actor: store.actorName)
         try printCut(result, uploads, output)
     }
 
@@ -83,8 +84,9 @@ struct CherryPickCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try store.client()
         try CutCommand(build: build, store: store, output: output).validateFirst()
+        let started = Date()
         let uploads = try await build.upload(service, actor: store.actorName)
-        let result = try await service.cherryPick(build.request(uploads, picks: picks), actor: store.actorName)
+        let result = try await service.cherryPick(build.request(uploads, picks: picks, startedOn: started), actor: store.actorName)
         try printCut(result, uploads, output)
     }
 }

@@ -160,6 +160,16 @@ public enum Timestamp {
                       Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(ms % 1000))
     }
 
+    /// Parses only the canonical form `format` writes (for records that are hashed or
+    /// signed, where one instant must have exactly one spelling).
+    public static func parseCanonical(_ text: String) throws -> Date {
+        let date = try parse(text)
+        guard format(date) == text else {
+            throw HangarError.invalid("time '\(text)' is not in the canonical form \(format(date))")
+        }
+        return date
+    }
+
     /// Parses ISO 8601 with or without fractional seconds (`Z` or an offset), or a bare date.
     public static func parse(_ text: String) throws -> Date {
         let withFraction = ISO8601DateFormatter()

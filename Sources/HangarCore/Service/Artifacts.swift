@@ -7,6 +7,12 @@ public struct ArtifactUpload: Codable, Sendable, Hashable {
     public var created: Bool
     /// Bytes of file content read from the build output.
     public var inputBytes: Int64
+
+    public init(artifact: ArtifactRecord, created: Bool, inputBytes: Int64) {
+        self.artifact = artifact
+        self.created = created
+        self.inputBytes = inputBytes
+    }
 }
 
 extension HangarService {

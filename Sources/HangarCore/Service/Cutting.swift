@@ -13,9 +13,12 @@ public struct CutRequest: Codable, Sendable, Hashable {
     public var repository: String?
     public var builder: String?
     public var ciRun: String?
+    /// When the build (or the upload of its outputs) started, for the provenance.
+    public var startedOn: Date?
 
     public init(project: String, version: String, commit: String, artifacts: [ArtifactRecord], cherryPicks: [String] = [],
-                repository: String? = nil, builder: String? = nil, ciRun: String? = nil) {
+                repository: String? = nil, builder: String? = nil, ciRun: String? = nil, startedOn: Date? = nil) {
+        self.startedOn = startedOn
         self.project = project
         self.version = version
         self.commit = commit
@@ -94,7 +97,9 @@ extension HangarService {
             project: request.project, tag: config.tag, digest: manifestBlob.digest, version: request.version, rc: rc,
             commit: request.commit, parent: parent, cherryPicks: cherryPicks, configDigest: configBlob.digest,
             manifestSize: manifestBlob.size, artifacts: request.artifacts, createdAt: at, createdBy: actor)
+        let provenance = try await signProvenance(config, candidate, startedOn: request.startedOn)
         try await metadata.insertCandidate(candidate, audit: candidateAudit(candidate, stored: [configBlob, manifestBlob]))
+        if let provenance { try await recordProvenance(provenance, of: candidate) }
         return try await autoDeployIfSingleStep(candidate, actor: actor)
     }
 

@@ -29,18 +29,19 @@ public struct DSSEEnvelope: Codable, Sendable, Hashable {
 
     /// The payload bytes, after checking that `key` signed them; `integrity` otherwise.
     public func verifiedPayload(key: SigningKey, what: String) throws -> [UInt8] {
-        guard let body = Data(base64Encoded: payload).map(Array.init) else {
-            throw HangarError.integrity("\(what): the envelope's payload is not base64")
+        // Only canonical base64 is accepted, so one envelope has exactly one spelling.
+        guard let body = Data(base64Encoded: payload), body.base64EncodedString() == payload else {
+            throw HangarError.integrity("\(what): the envelope's payload is not canonical base64")
         }
-        let message = Self.pae(type: payloadType, payload: body)
+        let message = Self.pae(type: payloadType, payload: Array(body))
         let signed = signatures.contains { s in
-            guard let raw = Data(base64Encoded: s.sig) else { return false }
+            guard s.keyid == key.keyID, let raw = Data(base64Encoded: s.sig), raw.base64EncodedString() == s.sig else { return false }
             return key.verify(Array(raw), of: message)
         }
         guard signed else {
             throw HangarError.integrity("\(what): no valid signature by key \(key.keyID.prefix(16))… (payload or signature altered, or another key)")
         }
-        return body
+        return Array(body)
     }
 
     /// Canonical JSON bytes of the envelope (how it is stored as a blob).

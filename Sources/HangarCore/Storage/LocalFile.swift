@@ -6,7 +6,7 @@ import Darwin
 import CHangarSystem
 
 /// Reads a local file in large chunks (the CLI's input for `blob put`, `digest`, `extract`).
-public final class LocalFileReader {
+public final class LocalFileReader: ByteSource {
     public let path: String
     /// The file's size when opened; nil for standard input.
     public let length: Int64?
@@ -36,17 +36,6 @@ public final class LocalFileReader {
     /// Reads up to `buffer.count` bytes; 0 at the end.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         try Posix.read(fd, into: buffer, path: path)
-    }
-
-    /// Streams the rest of the file to `body`.
-    public func forEachChunk(chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try read(into: buffer)
-            if n == 0 { return }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
     }
 
     public func close() {

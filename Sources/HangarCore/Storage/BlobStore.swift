@@ -36,20 +36,13 @@ extension BlobStore {
     }
 }
 
-/// A stream of a blob's bytes. Not shared between tasks.
-public protocol BlobReader: AnyObject {
-    /// The blob's digest.
-    var digest: Digest { get }
-    /// How many bytes this reader will yield in total (the range's length, or the size).
-    var length: Int64 { get }
-    /// Reads up to `buffer.count` bytes; returns 0 at the end. A whole-blob reader
-    /// throws `integrity` when the end is reached and the bytes did not hash to `digest`.
+/// Anything that yields bytes into a buffer until it returns 0 (blob readers, local files).
+public protocol ByteSource: AnyObject {
+    /// Reads up to `buffer.count` bytes; returns 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
-    /// Releases the underlying resources; reading after close is a programming error.
-    func close()
 }
 
-extension BlobReader {
+extension ByteSource {
     /// Streams every remaining byte to `body` in chunks of `chunkSize`.
     public func forEachChunk(
         chunkSize: Int = 1 << 20,
@@ -63,7 +56,22 @@ extension BlobReader {
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
     }
+}
 
+/// A stream of a blob's bytes. Not shared between tasks.
+public protocol BlobReader: ByteSource {
+    /// The blob's digest.
+    var digest: Digest { get }
+    /// How many bytes this reader will yield in total (the range's length, or the size).
+    var length: Int64 { get }
+    /// Reads up to `buffer.count` bytes; returns 0 at the end. A whole-blob reader
+    /// throws `integrity` when the end is reached and the bytes did not hash to `digest`.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Releases the underlying resources; reading after close is a programming error.
+    func close()
+}
+
+extension BlobReader {
     /// Reads everything that is left into memory (for small blobs: manifests, configs).
     public func readAll(limit: Int = 16 << 20) throws -> [UInt8] {
         var out = [UInt8]()

@@ -1,0 +1,78 @@
+/// The one code path that puts a candidate's artifacts into a target folder, whatever
+/// holds the bytes: the local blob store (`HangarService.fetch`) or a server (the remote
+/// client downloads and verifies each blob first).
+///
+/// Each artifact is opened through `open` and extracted by `SafeExtractor`; with several
+/// artifacts they are extracted into a staging folder next to the target (one subfolder
+/// each) and swapped in by one atomic `ExtractionTarget.commit` only when all succeeded;
+/// with `artifact` given, just that one is extracted into the target itself. On any
+/// failure the target is left as it was.
+public struct CandidateFetcher {
+    /// Opens an artifact's archive bytes. A reader of a whole blob must verify its digest
+    /// by the time it returns 0 (the store's readers do; a downloaded, checked file may too).
+    public typealias Open = (ArtifactRecord) async throws -> any BlobReader
+    /// Whether an artifact's stored bytes are intact, asked after an extraction error to
+    /// tell a damaged blob (`integrity`) from a bad archive; nil when already verified.
+    public typealias IsIntact = (ArtifactRecord) async throws -> Bool
+
+    public var limits: ExtractionLimits
+    public var progress: ((String, Int64) -> Void)?
+    public var open: Open
+    public var isIntact: IsIntact?
+
+    public init(limits: ExtractionLimits = ExtractionLimits(), progress: ((String, Int64) -> Void)? = nil,
+                open: @escaping Open, isIntact: IsIntact? = nil) {
+        self.limits = limits
+        self.progress = progress
+        self.open = open
+        self.isIntact = isIntact
+    }
+
+    /// Extracts the artifacts of `c` into `target` (see the type's description).
+    public func fetch(_ c: CandidateRecord, to target: String, artifact: String?) async throws -> FetchResult {
+        var result = FetchResult(project: c.project, tag: c.tag, digest: c.digest, target: target, artifacts: [])
+        if let artifact {
+            guard let a = c.artifacts.first(where: { $0.name == artifact }) else {
+                throw HangarError.notFound("candidate \(c.tag) of \(c.project) has no artifact '\(artifact)' (it has: \(c.artifacts.map(\.name).joined(separator: ", ")))")
+            }
+            result.artifacts.append(try await extract(a, into: target))
+            return result
+        }
+        let staging = try ExtractionTarget(target)
+        try staging.makeTemp()
+        do {
+            for a in c.artifacts {
+                var fetched = try await extract(a, into: staging.temp + "/" + a.name)
+                fetched.path = target + "/" + a.name
+                result.artifacts.append(fetched)
+            }
+            try staging.commit()
+        } catch {
+            staging.discardTemp()
+            throw error
+        }
+        return result
+    }
+
+    private func extract(_ a: ArtifactRecord, into path: String) async throws -> FetchResult.Artifact {
+        let reader = try await open(a)
+        defer { reader.close() }
+        var done: Int64 = 0
+        let summary: ExtractionSummary
+        do {
+            summary = try SafeExtractor(limits: limits).extract(into: path) { buffer in
+                let n = try reader.read(into: buffer)
+                done += Int64(n)
+                progress?(a.name, done)
+                return n
+            }
+        } catch let e as HangarError {
+            // A damaged blob can fail inside the decompressor before its digest is checked:
+            // say what really happened.
+            let intact = try await isIntact?(a) ?? true
+            let kind: HangarError.Kind = intact ? e.kind : .integrity
+            throw HangarError(kind, "artifact '\(a.name)' (\(a.digest)): \(kind == e.kind ? e.message : "the stored blob is corrupt")", cause: e)
+        }
+        return FetchResult.Artifact(name: a.name, digest: a.digest, path: path, files: summary.files, bytes: summary.bytes)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+extension HangarService {
+    /// Gathers the evidence for the candidate `ref` names and writes it as one tar to `sink`.
+    public func writeEvidence(_ project: String, ref: String, into sink: (UnsafeRawBufferPointer) throws -> Void) async throws -> EvidenceBundle.Index {
+        let key = try requireSigningKey()
+        let c = try await resolve(project, ref)
+        guard let provenance = try await provenance(of: c) else {
+            throw HangarError.notFound("\(c.tag) of \(project) has no signed provenance to put in evidence")
+        }
+        let moves = try await metadata.deployments(project: project, environment: nil, before: nil, limit: nil)
+            .filter { $0.to == c.digest }.sorted { $0.id < $1.id }
+        let enc = EvidenceBundle.encoder()
+        var files: [String: [UInt8]] = [
+            "manifest.json": try await blobs.get(c.digest), "config.json": try await blobs.get(c.configDigest),
+            "provenance.dsse.json": provenance.envelope.canonicalBytes, "public-key.pem": Array(try key.publicPEM().utf8),
+        ]
+        let checkpoint = try await self.checkpoint()
+        files["checkpoint.json"] = Array(try enc.encode(checkpoint))
+        let created = try await auditLog(project: project, limit: Int.max)
+            .first { $0.action == AuditAction.candidateCreated.rawValue && $0.subject == c.digest.description }
+        var seqs = created.map { [$0.seq] } ?? []
+        for d in moves {
+            files["deployments/\(d.id).json"] = Array(try enc.encode(d))
+            guard let envelope = try await moveEnvelope(d) else { throw HangarError.notFound("move \(d.id) has no signed statement") }
+            files["deployments/\(d.id).dsse.json"] = envelope
+            seqs.append(d.auditSeq)
+        }
+        for seq in seqs {
+            let (proof, entry) = try await proveInclusion(seq: seq, treeSize: checkpoint.checkpoint.size)
+            files["audit/\(seq).json"] = Array(try enc.encode(entry))
+            files["proofs/\(seq).json"] = Array(try enc.encode(proof))
+        }
+        let index = EvidenceBundle.Index(project: project, tag: c.tag, digest: c.digest, deployments: moves.map(\.id), auditEntries: seqs)
+        files["index.json"] = Array(try enc.encode(index))
+        try EvidenceBundle.write(files, into: sink)
+        return index
+    }
+
+    /// The bytes of the signed statement of a move, if it has one.
+    func moveEnvelope(_ d: DeploymentRecord) async throws -> [UInt8]? {
+        guard let entry = try await metadata.auditEntries(after: d.auditSeq - 1, limit: 1).first,
+              let digest = entry.details["envelope"].flatMap(Digest.valid) else { return nil }
+        return try await blobs.get(digest)
+    }
+}

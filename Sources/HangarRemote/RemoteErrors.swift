@@ -1,0 +1,69 @@
+import Foundation
+import HangarCore
+
+/// The one table that turns a server's error answer back into the `HangarError` kind the
+/// server started from, so a command exits with the same code against a server as it
+/// does on a local store.
+///
+/// The server answers errors as `{"errors":[{"code":"…","message":"…","detail":…}]}` with
+/// a status per kind; a policy refusal and a conflict share 409 and are told apart by the
+/// code (`DENIED` is a policy refusal).
+public enum RemoteErrors {
+    /// One row: a status, optionally narrowed to an error code, and the kind it means.
+    public struct Row: Sendable, Hashable {
+        public var status: Int
+        /// When set, the row applies only to answers whose first error has this code.
+        public var code: String?
+        public var kind: HangarError.Kind
+    }
+
+    /// Rows with a code come before the row of the same status without one.
+    public static let table: [Row] = [
+        Row(status: 400, code: "DIGEST_INVALID", kind: .integrity),
+        Row(status: 400, code: nil, kind: .invalidInput),
+        Row(status: 401, code: nil, kind: .unauthorized),
+        Row(status: 403, code: nil, kind: .denied),
+        Row(status: 404, code: nil, kind: .notFound),
+        Row(status: 409, code: "DENIED", kind: .policy),
+        Row(status: 409, code: nil, kind: .conflict),
+        Row(status: 413, code: nil, kind: .limitExceeded),
+        Row(status: 416, code: nil, kind: .invalidInput),
+        Row(status: 500, code: "BLOB_CORRUPT", kind: .integrity),
+        Row(status: 500, code: nil, kind: .internal),
+    ]
+
+    /// The kind of an error answer. Statuses outside the table: other 4xx are the caller's
+    /// mistake (`invalidInput`), other 5xx (a proxy's 502, 503, 504) are `io`.
+    public static func kind(status: Int, code: String?) -> HangarError.Kind {
+        let rows = table.filter { $0.status == status }
+        if let row = rows.first(where: { $0.code != nil && $0.code == code }) ?? rows.first(where: { $0.code == nil }) {
+            return row.kind
+        }
+        return (400..<500).contains(status) ? .invalidInput : .io
+    }
+
+    /// The body of an error answer.
+    public struct Body: Codable, Sendable {
+        /// One error of the answer.
+        public struct Entry: Codable, Sendable {
+            public var code: String
+            public var message: String
+        }
+        public var errors: [Entry]
+    }
+
+    /// The `HangarError` for an error answer to `what` (for example "promote"): the
+    /// server's own message when the body is the documented JSON, else the status and
+    /// the start of the body.
+    public static func error(status: Int, body: Data, what: String) -> HangarError {
+        let parsed = try? JSONDecoder().decode(Body.self, from: body)
+        let first = parsed?.errors.first
+        let kind = kind(status: status, code: first?.code)
+        if let parsed, let first {
+            let message = parsed.errors.count == 1 ? first.message : parsed.errors.map(\.message).joined(separator: "; ")
+            return HangarError(kind, message)
+        }
+        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return HangarError(kind, "the server answered \(status) to \(what)" + (text.isEmpty ? "" : ": \(text)"))
+    }
+}
