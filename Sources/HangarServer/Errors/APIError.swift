@@ -1,6 +1,7 @@
 import Foundation
 import HangarCore
 import Hummingbird
+import NIOCore
 
 /// A failure on its way to the client: what kind it is, the OCI code when the thrower
 /// named one, a message, and the part of the API it happened in. Its one
@@ -25,7 +26,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
 
     /// Any error as an API error: Hangar's errors keep their kind and message; request
     /// bodies that do not decode are invalid input; Hummingbird's own errors keep their
-    /// status; anything else is internal. An `APIError` thrown without a scope takes `scope`.
+    /// status; a body over its size limit is `limitExceeded`; anything else is internal. An `APIError` thrown without a scope takes `scope`.
     public init(_ error: any Error, scope: ErrorScope) {
         switch error {
         case var e as APIError:
@@ -35,6 +36,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
             self.init(e.kind, nil, e.description, scope: scope)
         case let e as DecodingError:
             self.init(.invalidInput, nil, "request body is not valid JSON of the expected shape: \(HangarJSON.describe(e))", scope: scope)
+        case is NIOTooManyBytesError:
+            self.init(.limitExceeded, nil, "request body is larger than this endpoint accepts (manifests: 4 MiB, JSON: 8 MiB)",
+                      scope: scope)
         case let e as HTTPError:
             self.init(Self.kind(of: e.status), nil, e.body ?? e.status.reasonPhrase, scope: scope, headers: e.headers)
         default:
