@@ -58,6 +58,9 @@ public struct EvidenceVerifier {
             guard bundled.rawPublicKey == key.rawPublicKey else {
                 throw HangarError.integrity("the bundle's key \(bundled.keyID.prefix(16))… is not the key you trust (\(key.keyID.prefix(16))…)")
             }
+            guard pem == (try key.publicPEM()) else {
+                throw HangarError.integrity("public-key.pem is not the canonical PEM of the key you trust: it was altered")
+            }
             report.record("public key", true, "key \(key.keyID.prefix(16))…")
             let index = try dec.decode(EvidenceBundle.Index.self, from: Data(try files.read("index.json")))
             let cp = try dec.decode(SignedCheckpoint.self, from: Data(try files.read("checkpoint.json"))).verified(key: key)
