@@ -15,6 +15,11 @@ struct NativeController: Sendable {
         }
         router.get("/api/v1/audit") { request, context in try await admin.audit(request, context) }
         router.get("/api/v1/audit/verify") { request, context in try await admin.verify(request, context) }
+        let auditor = AuditorEndpoints(state: state)
+        router.get("/api/v1/audit/checkpoint") { request, context in try await auditor.checkpoint(request, context) }
+        router.get("/api/v1/audit/key") { request, context in try await auditor.key(request, context) }
+        router.get("/api/v1/audit/proofs/inclusion") { request, context in try await auditor.inclusion(request, context) }
+        router.get("/api/v1/audit/proofs/consistency") { request, context in try await auditor.consistency(request, context) }
         router.get("/api/v1/tokens") { request, context in try await admin.tokens(request, context) }
         router.post("/api/v1/tokens") { request, context in try await admin.createToken(request, context) }
         router.delete("/api/v1/tokens/{id}") { request, context in try await admin.revokeToken(request, context) }
@@ -42,6 +47,9 @@ struct NativeController: Sendable {
         case (.rollback(let e), .post): return try await releases.rollback(request, context, p, e)
         case (.approvals(let e), .post): return try await releases.approve(request, context, p, e)
         case (.reports(let id), .post): return try await releases.report(request, context, p, id)
+        case (.evidence(let ref), .get): return try await AuditorEndpoints(state: state).evidence(request, context, p, ref)
+        case (.verification(let ref), .get): return try await AuditorEndpoints(state: state).verification(request, context, p, ref)
+        case (.at, .get): return try await AuditorEndpoints(state: state).at(request, context, p)
         default:
             throw APIError.unsupported("\(request.method.rawValue) is not supported on \(route.pattern)")
         }

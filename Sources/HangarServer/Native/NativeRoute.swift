@@ -5,8 +5,10 @@ import HangarCore
 /// `/-/` (as GitLab does), so names with `/` stay unambiguous:
 /// `/api/v1/projects/acme/checkout/-/environments/production/promote`.
 enum ProjectRoute: Sendable, Equatable {
-    case info, settings, status, history, diff, candidates, cherryPicks
+    case info, settings, status, history, diff, candidates, cherryPicks, at
     case candidate(ref: String)
+    case evidence(ref: String)
+    case verification(ref: String)
     case policy(environment: String)
     case promote(environment: String)
     case rollback(environment: String)
@@ -24,10 +26,14 @@ enum ProjectRoute: Sendable, Equatable {
         switch rest.count {
         case 1:
             let routes: [String: ProjectRoute] = ["info": .info, "settings": .settings, "status": .status, "history": .history,
-                                                  "diff": .diff, "candidates": .candidates, "cherry-picks": .cherryPicks]
+                                                  "diff": .diff, "candidates": .candidates, "cherry-picks": .cherryPicks, "at": .at]
             if let r = routes[rest[0]] { return (project, r) }
         case 2 where rest[0] == "candidates":
             return (project, .candidate(ref: rest[1]))
+        case 2 where rest[0] == "evidence":
+            return (project, .evidence(ref: rest[1]))
+        case 2 where rest[0] == "verification":
+            return (project, .verification(ref: rest[1]))
         case 3 where rest[0] == "environments":
             let routes: [String: (String) -> ProjectRoute] = ["policy": ProjectRoute.policy, "promote": ProjectRoute.promote,
                                                               "rollback": ProjectRoute.rollback, "approvals": ProjectRoute.approvals,
@@ -53,6 +59,9 @@ enum ProjectRoute: Sendable, Equatable {
         case .candidates: return base + "candidates"
         case .cherryPicks: return base + "cherry-picks"
         case .candidate: return base + "candidates/{ref}"
+        case .at: return base + "at"
+        case .evidence: return base + "evidence/{ref}"
+        case .verification: return base + "verification/{ref}"
         case .policy: return base + "environments/{env}/policy"
         case .promote: return base + "environments/{env}/promote"
         case .rollback: return base + "environments/{env}/rollback"
