@@ -5,10 +5,22 @@ import Glibc
 
 /// A bare TCP client for what HTTP libraries will not do: send a request whose body is
 /// cut off in the middle and hang up, or read a response to the last byte the server sent.
+/// Its socket calls block, so they run on a thread of their own: on the shared concurrency
+/// pool they could starve the in-process server they talk to.
 enum RawHTTP {
+    /// `exchange` on a dedicated thread.
+    static func send(port: Int, _ bytes: [UInt8], hangUp: Bool, timeout: Double = 30, until end: String? = nil) async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try exchange(port: port, bytes, hangUp: hangUp, timeout: timeout, until: end) })
+            }.start()
+        }
+    }
+
     /// Connects to 127.0.0.1:`port`, sends `bytes`, then either hangs up at once
-    /// (`hangUp`) or reads until the server closes or `timeout` passes. Returns what was read.
-    static func exchange(port: Int, _ bytes: [UInt8], hangUp: Bool, timeout: Double = 5) throws -> [UInt8] {
+    /// (`hangUp`) or reads until the server closes, `end` has arrived, or `timeout`
+    /// passes. Returns what was read.
+    static func exchange(port: Int, _ bytes: [UInt8], hangUp: Bool, timeout: Double, until end: String?) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         defer { close(fd) }
@@ -22,7 +34,7 @@ enum RawHTTP {
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { throw POSIXError(.EPIPE) }
             sent += n
         }
@@ -35,6 +47,7 @@ enum RawHTTP {
             let n = recv(fd, &buffer, buffer.count, 0)
             if n <= 0 { break }
             received += buffer[0..<n]
+            if let end, String(decoding: received, as: UTF8.self).contains(end) { break }
         }
         return received
     }
