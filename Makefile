@@ -1,8 +1,8 @@
-# Hangar — the two commands a new user needs are `make demo` (later `make serve`) and `make test`.
+# Hangar — the two commands a new user needs: `make serve` and `make test` (`make demo` runs the walkthrough).
 SWIFT ?= swift
 STORE ?= .hangar
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release test serve demo bench clean
 
 deps:
 	@.ci/install-deps
@@ -17,6 +17,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	Tests/Integration/oci-clients.sh .build/debug/hangar
+
+# Serves the embedded store at $(STORE); the first time, prints an admin token (shown once).
+serve: build
+	@if ! .build/debug/hangar token ls --store $(STORE) --json 2>/dev/null | grep -q '"id"'; then \
+		echo "No tokens yet: creating an admin token (keep the secret, it is shown once):"; \
+		.build/debug/hangar token create --name admin --role admin --store $(STORE); fi
+	.build/debug/hangar serve --store $(STORE)
 
 demo: build
 	Fixtures/demo/walkthrough.sh .build/debug/hangar

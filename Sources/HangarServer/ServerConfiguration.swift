@@ -18,9 +18,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel: String = "info"
     /// An upload session untouched for this long is abandoned and its bytes removed.
     public var uploadIdleSeconds: Int = 3600
+    /// The Ed25519 private key (PEM) that signs provenance, moves and checkpoints; nil:
+    /// `<store>/signing-key.pem`, made on first use.
+    public var signingKey: String?
 
     public init(store: String = ".hangar", bind: String = "127.0.0.1", port: Int = 5000, anonymousRead: Bool = false,
-                logLevel: String = "info", uploadIdleSeconds: Int = 3600) {
+                logLevel: String = "info", uploadIdleSeconds: Int = 3600, signingKey: String? = nil) {
+        self.signingKey = signingKey
         self.store = store
         self.bind = bind
         self.port = port
@@ -40,6 +44,7 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let v = layer.anonymousRead { c.anonymousRead = v }
             if let v = layer.logLevel { c.logLevel = v }
             if let v = layer.uploadIdleSeconds { c.uploadIdleSeconds = v }
+            if let v = layer.signingKey { c.signingKey = v }
         }
         try c.validate()
         return c
@@ -60,7 +65,8 @@ public struct ServerConfiguration: Sendable, Equatable {
 /// One layer of server settings; nil means "not set here". The YAML keys and the
 /// environment variables are named like the flags: `store` (`HANGAR_STORE`), `bind`
 /// (`HANGAR_BIND`), `port` (`HANGAR_PORT`), `anonymous-read` (`HANGAR_ANONYMOUS_READ`),
-/// `log-level` (`HANGAR_LOG_LEVEL`), `upload-idle-seconds` (`HANGAR_UPLOAD_IDLE_SECONDS`).
+/// `log-level` (`HANGAR_LOG_LEVEL`), `upload-idle-seconds` (`HANGAR_UPLOAD_IDLE_SECONDS`),
+/// `signing-key` (`HANGAR_SIGNING_KEY`).
 public struct ServerSettings: Sendable, Equatable, Decodable {
     public var store: String?
     public var bind: String?
@@ -68,9 +74,11 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
     public var anonymousRead: Bool?
     public var logLevel: String?
     public var uploadIdleSeconds: Int?
+    public var signingKey: String?
 
     public init(store: String? = nil, bind: String? = nil, port: Int? = nil, anonymousRead: Bool? = nil,
-                logLevel: String? = nil, uploadIdleSeconds: Int? = nil) {
+                logLevel: String? = nil, uploadIdleSeconds: Int? = nil, signingKey: String? = nil) {
+        self.signingKey = signingKey
         self.store = store
         self.bind = bind
         self.port = port
@@ -84,6 +92,7 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         case anonymousRead = "anonymous-read"
         case logLevel = "log-level"
         case uploadIdleSeconds = "upload-idle-seconds"
+        case signingKey = "signing-key"
     }
 
     /// Reads the `HANGAR_*` variables; a malformed number or boolean is `invalidInput`.
@@ -95,7 +104,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
             return n
         }
         var s = ServerSettings(store: value("HANGAR_STORE"), bind: value("HANGAR_BIND"), port: try int("HANGAR_PORT"),
-                               logLevel: value("HANGAR_LOG_LEVEL"), uploadIdleSeconds: try int("HANGAR_UPLOAD_IDLE_SECONDS"))
+                               logLevel: value("HANGAR_LOG_LEVEL"), uploadIdleSeconds: try int("HANGAR_UPLOAD_IDLE_SECONDS"),
+                               signingKey: value("HANGAR_SIGNING_KEY"))
         if let text = value("HANGAR_ANONYMOUS_READ") {
             switch text.lowercased() {
             case "1", "true", "yes", "on": s.anonymousRead = true

@@ -11,8 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve", abstract: "Serve the store over HTTP: OCI distribution API (/v2/) and native API (/api/v1/).",
         discussion: """
             Precedence: flags > environment (HANGAR_STORE, HANGAR_BIND, HANGAR_PORT, HANGAR_ANONYMOUS_READ,
-            HANGAR_LOG_LEVEL, HANGAR_UPLOAD_IDLE_SECONDS) > config file (keys store, bind, port,
-            anonymous-read, log-level, upload-idle-seconds) > defaults (.hangar, 127.0.0.1, 5000).
+            HANGAR_LOG_LEVEL, HANGAR_UPLOAD_IDLE_SECONDS, HANGAR_SIGNING_KEY) > config file (keys store, bind, port,
+            anonymous-read, log-level, upload-idle-seconds, signing-key) > defaults (.hangar, 127.0.0.1, 5000).
             With --port 0 a free port is picked; the first line on stdout is always
             'hangar: serving on http://HOST:PORT'. SIGTERM or SIGINT stop accepting and let
             requests in flight finish.
@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Let requests without a token read every project (as a deployer).")
     var anonymousRead: Bool?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+    @Option(name: .customLong("signing-key"), help: "Ed25519 private key (PEM) that signs provenance, moves and checkpoints (default: <store>/signing-key.pem, made on first use).")
+    var signingKey: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -35,7 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             file = try ServerSettings.yaml(text, source: path)
         }
-        let flags = ServerSettings(store: store, bind: bind, port: port, anonymousRead: anonymousRead, logLevel: logLevel)
+        let flags = ServerSettings(store: store, bind: bind, port: port, anonymousRead: anonymousRead, logLevel: logLevel,
+                                   signingKey: signingKey)
         let configuration = try ServerConfiguration.layered([flags, try ServerSettings.environment(environment), file])
         try await runServer(configuration) { host, port in
             let shown = host.contains(":") ? "[\(host)]" : host
