@@ -24,9 +24,10 @@ import Testing
         let base = try #require(line.firstMatch(of: /^hangar: serving on (http:\/\/127\.0\.0\.1:\d+)$/)?.1).description
         let health = try await Self.get(base + "/healthz", token: nil)
         #expect(health.status == 200)
-        // A long poll that is still waiting when the server is told to stop.
-        async let inFlight = Self.get(base + "/api/v1/projects/demo/app/-/environments/sandbox/watch?generation=0&timeout=2", token: secret)
-        try await Task.sleep(for: .milliseconds(500))
+        // A long poll that is still waiting when the server is told to stop (given time
+        // to connect even on a loaded machine, and a timeout well past that).
+        async let inFlight = Self.get(base + "/api/v1/projects/demo/app/-/environments/sandbox/watch?generation=0&timeout=8", token: secret)
+        try await Task.sleep(for: .seconds(2))
         kill(server.processIdentifier, SIGTERM)
         let answer = try await inFlight
         #expect(answer.status == 200 && answer.body.contains("\"generation\":0"), "the request in flight was answered")
