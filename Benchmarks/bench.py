@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
 import statistics
 import subprocess
@@ -67,17 +68,21 @@ def run_checked(command, expect=None, what="command"):
 
 
 def timed(command, expect):
+    """Wall-clock seconds and CPU seconds (user + system, the command and its children)."""
     argv = argv_for(command)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if p.returncode != 0:
         sys.stderr.write(p.stderr.decode(errors="replace"))
         sys.exit(f"bench.py: benchmark command failed (exit {p.returncode}): {command}")
     if expect and not re.search(expect, p.stdout.decode(errors="replace")):
         sys.stderr.write(p.stdout.decode(errors="replace"))
         sys.exit(f"bench.py: benchmark command did not print /{expect}/ (a no-op run is not counted): {command}")
-    return elapsed
+    return elapsed, cpu
 
 
 def cmd_time(args):
@@ -91,21 +96,26 @@ def cmd_time(args):
         else:
             cmds[-1][kind] = value
     times = {c["key"]: [] for c in cmds}
+    cpus = {c["key"]: [] for c in cmds}
+    load_before = os.getloadavg()[0]
     for r in range(args.warmup + args.runs):
         for c in cmds:
             if c["prepare"]:
                 run_checked(c["prepare"], what="prepare")
-            t = timed(c["command"], c["expect"])
+            t, cpu = timed(c["command"], c["expect"])
             if r >= args.warmup:
                 times[c["key"]].append(t)
+                cpus[c["key"]].append(cpu)
     results = load(args.results)
-    load1 = os.getloadavg()[0]
+    loads = [load_before, os.getloadavg()[0]]
     for c in cmds:
         ts = times[c["key"]]
         results[c["key"]] = {"command": c["command"], "times": ts, "median": statistics.median(ts),
-                             "min": min(ts), "max": max(ts), "load1_after": load1}
-        print(f"  {c['key']:<28} median {fmt_time(statistics.median(ts)):>9}  "
-              f"min {fmt_time(min(ts)):>9}  max {fmt_time(max(ts)):>9}  ({len(ts)} runs)   {c['command']}")
+                             "min": min(ts), "max": max(ts), "cpu": cpus[c["key"]],
+                             "cpu_median": statistics.median(cpus[c["key"]]), "load1": loads}
+        print(f"  {c['key']:<24} median {fmt_time(statistics.median(ts)):>9}  "
+              f"min {fmt_time(min(ts)):>9}  max {fmt_time(max(ts)):>9}  "
+              f"cpu {fmt_time(statistics.median(cpus[c['key']])):>9}  ({len(ts)} runs)   {c['command']}")
     save(args.results, results)
 
 
@@ -137,87 +147,102 @@ def fmt_time(s):
     return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
 
 
+def table(headers, rows):
+    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
+    text = ["  ".join(str(h).ljust(widths[i]) for i, h in enumerate(headers)).rstrip(),
+            "  ".join("-" * w for w in widths)]
+    text += ["  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows]
+    md = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    md += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+    return "\n".join(text), "\n".join(md)
+
+
+def mib(n):
+    return f"{n / 2**20:.1f} MiB"
+
+
 def cmd_report(args):
     R = load(args.results)
     big, small = args.size, args.small
-    rows = []  # (id, what, hangar, baseline, ratio, goal, verdict)
 
     def med(key):
         return R[key]["median"] if key in R else None
 
-    def ratio_row(ident, what, h_key, b_key, goal, note=""):
+    def cpu(key):
+        return fmt_time(R[key]["cpu_median"]) if key in R else "-"
+
+    # ---- time: a, b, d
+    rows = []
+
+    def ratio_row(ident, what, h_key, b_key, goal):
         h, b = med(h_key), med(b_key)
         if h is None or b is None:
             return
         r = h / b
-        verdict = "ok" if r <= goal else "MISSED"
-        rows.append((ident, what, fmt_time(h), fmt_time(b), f"{r:.2f}×", f"≤ {goal:.2f}×", verdict + note))
+        verdict = "-" if goal is None else ("ok" if r <= goal else "MISSED")
+        rows.append((ident, what, fmt_time(h), fmt_time(b), f"{r:.2f}×", "-" if goal is None else f"≤ {goal:.2f}×",
+                     verdict, f"{cpu(h_key)} / {cpu(b_key)}"))
 
-    # a. hashing
     size_file = R.get("file_bytes")
     if med("hash.hangar") and med("hash.openssl") and size_file:
         h = size_file / med("hash.hangar") / 2**20
         o = size_file / med("hash.openssl") / 2**20
         r = h / o
-        rows.append(("a", f"SHA-256 of a {big} file, page cache warm (MiB/s)", f"{h:.0f} MiB/s", f"{o:.0f} MiB/s",
-                     f"{r:.2f}×", "≥ 0.90×", "ok" if r >= 0.9 else "MISSED"))
-    # b. archive + hash (+ store)
-    tree = R.get("tree_bytes")
+        rows.append(("a", f"SHA-256 of a {big} file (page cache warm): hangar digest vs openssl dgst -sha256",
+                     f"{h:.0f} MiB/s", f"{o:.0f} MiB/s", f"{r:.2f}×", "≥ 0.90×", "ok" if r >= 0.9 else "MISSED",
+                     f"{cpu('hash.hangar')} / {cpu('hash.openssl')}"))
     for comp, goal, base in (("none", 1.2, "bsdtar | openssl"), ("zstd", 1.1, "bsdtar | zstd -3 -T1 | openssl")):
-        ratio_row(f"b.{comp}", f"archive+hash {big} tree, {comp}: hangar archive vs {base}",
-                  f"archive.{comp}", f"baseline.{comp}", goal)
-        ratio_row(f"b.{comp}", f"archive+hash+store, {comp}: hangar cut (fresh store, fsynced) vs {base}",
+        ratio_row("b", f"{comp}: hangar archive (archive+hash) vs {base}", f"archive.{comp}", f"baseline.{comp}", goal)
+        ratio_row("b", f"{comp}: hangar cut, fresh store (archive+hash+store, fsync) vs {base}",
                   f"cut.{comp}", f"baseline.{comp}", goal)
-        if med(f"cut.{comp}") and med(f"baseline.{comp}.stored"):
-            h, b = med(f"cut.{comp}"), med(f"baseline.{comp}.stored")
-            rows.append((f"b.{comp}", f"  (reference) cut vs the same baseline | tee FILE, then fsync FILE",
-                         fmt_time(h), fmt_time(b), f"{h / b:.2f}×", "-", "info"))
-        if med(f"recut.{comp}") and med(f"baseline.{comp}"):
-            h, b = med(f"recut.{comp}"), med(f"baseline.{comp}")
-            rows.append((f"b.{comp}", f"  dedup re-cut, {comp} (same tree, new candidate, nothing stored)",
-                         fmt_time(h), fmt_time(b), f"{h / b:.2f}×", "-", "info"))
-    # c. peak memory
-    for what, key in (("hangar archive (zstd)", "rss.archive"), ("hangar cut (zstd, fresh store)", "rss.cut"),
-                      ("hangar archive (none)", "rss.archive.none"), ("hangar digest", "rss.digest")):
-        s, b = R.get(f"{key}.small"), R.get(f"{key}.big")
-        if not s or not b:
-            continue
-        s_mib, b_mib = s["rss_kib"] / 1024, b["rss_kib"] / 1024
-        r = b_mib / s_mib
-        flat = r <= 1.25
-        rows.append(("c", f"peak RSS of {what}: {small} vs {big} input", f"{s_mib:.1f} MiB", f"{b_mib:.1f} MiB",
-                     f"{r:.2f}×", "flat", "ok (flat)" if flat else "MISSED (grew)"))
-    # d. promotion
-    big_artifact = R.get("file_bytes")
-    big_label = f"{big_artifact / 2**30:.2f} GiB" if big_artifact and big_artifact >= 2**30 else f"{(big_artifact or 0) / 2**20:.0f} MiB"
+        ratio_row("b", f"{comp}: (reference) hangar cut vs {base.replace('| openssl', '| tee FILE | openssl')}; sync FILE",
+                  f"cut.{comp}", f"baseline.{comp}.stored", None)
+        ratio_row("b", f"{comp}: dedup re-cut (tree already stored, new candidate) vs {base}",
+                  f"recut.{comp}", f"baseline.{comp}", None)
+    big_artifact = R.get("file_bytes") or 0
+    label = f"{big_artifact / 2**30:.2f} GiB" if big_artifact >= 2**30 else f"{big_artifact / 2**20:.0f} MiB"
     for env in ("sandbox", "staging"):
-        ratio_row("d", f"promote into {env}: candidate with a {big_label} artifact vs a 1 KiB one (per move)",
+        ratio_row("d", f"promote into {env}, per real pointer move: {label} artifact vs 1 KiB artifact",
                   f"promote.{env}.big", f"promote.{env}.small", 1.2)
+    time_text, time_md = table(("", "benchmark", "hangar", "baseline", "ratio", "goal", "verdict", "CPU hangar / baseline"), rows)
 
-    headers = ("", "benchmark", "hangar / 1st", "baseline / 2nd", "ratio", "goal", "verdict")
-    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
-    lines = []
-    lines.append("  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)))
-    lines.append("  ".join("-" * widths[i] for i in range(len(headers))))
-    for r in rows:
-        lines.append("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r)))
+    # ---- memory: c
+    mrows = []
+    entries = {"small": R.get("tree_entries.small"), "big": R.get("tree_entries.big")}
+    for what, key, per_entry in (("hangar digest FILE", "rss.digest", False),
+                                 ("hangar archive FILE (one file, zstd)", "rss.archive.file", False),
+                                 ("hangar archive TREE --compression none", "rss.archive.none", True),
+                                 ("hangar archive TREE (zstd)", "rss.archive", False),
+                                 ("hangar cut TREE (zstd, fresh store)", "rss.cut", False)):
+        a, b = R.get(f"{key}.small"), R.get(f"{key}.big")
+        if not a or not b:
+            continue
+        ka, kb = a["rss_kib"] * 1024, b["rss_kib"] * 1024
+        growth = kb - ka
+        flat = kb <= ka * 1.10
+        note = ""
+        if per_entry and entries["small"] and entries["big"] and growth > 0:
+            note = f" (+{growth / (entries['big'] - entries['small']):.0f} B per tree entry: {entries['small']} → {entries['big']} entries)"
+        mrows.append(("c", what, mib(ka), mib(kb), ("+" if growth >= 0 else "-") + mib(abs(growth)),
+                      "flat" if flat else "grew" + note))
+    mem_text, mem_md = table(("", "peak RSS (GNU time)", f"{small} input", f"{big} input", "growth", "verdict"), mrows)
+
     info = R.get("machine", {})
+    loads = [l for v in R.values() if isinstance(v, dict) and "load1" in v for l in v["load1"]]
     header = (f"Hangar benchmarks — {info.get('date', '?')} — commit {info.get('commit', '?')}\n"
-              f"machine: {info.get('cores', '?')} cores, {info.get('cpu', '?')}, {info.get('mem', '?')} RAM, "
-              f"{info.get('kernel', '?')}, {info.get('fs', '?')}; load average at start {info.get('load_start', '?')}, "
-              f"at end {os.getloadavg()[0]:.2f}\n"
-              f"data: tree {big} = {tree or '?'} bytes in {R.get('tree_files', '?')} files "
-              f"(zstd archive {R.get('tree_zstd_bytes', '?')} bytes); file {big} = {size_file or '?'} bytes\n"
-              f"times are medians of {R.get('runs', '?')} round-robin runs after 1 warm-up")
-    print(header)
-    print()
-    print("\n".join(lines))
+              f"machine: {info.get('cores', '?')} cores ({info.get('cpu', '?')}), {info.get('mem', '?')} RAM, "
+              f"{info.get('kernel', '?')}, {info.get('fs', '?')}\n"
+              f"load average (1 min) at start {info.get('load_start', '?')}; during runs "
+              f"{min(loads, default=0):.2f}–{max(loads, default=0):.2f}\n"
+              f"data: {big} tree = {R.get('tree_bytes', '?')} bytes in {R.get('tree_files', '?')} files, "
+              f"{R.get('tree_entries.big', '?')} entries (zstd archive {R.get('tree_zstd_bytes', '?')} bytes); "
+              f"{big} file = {size_file or '?'} bytes\n"
+              f"times: medians of {R.get('runs', '?')} runs (a: +2) after 1 warm-up, commands run round-robin; "
+              f"CPU = user+sys of the command and its children")
+    print(header + "\n\n" + time_text + "\n\n" + mem_text)
     if args.markdown:
         with open(args.markdown, "w") as f:
-            f.write(header.replace("\n", "  \n") + "\n\n")
-            f.write("| " + " | ".join(headers) + " |\n|" + "|".join("---" for _ in headers) + "|\n")
-            for r in rows:
-                f.write("| " + " | ".join(str(c) for c in r) + " |\n")
+            f.write(header.replace("\n", "  \n") + "\n\n" + time_md + "\n\n" + mem_md + "\n")
 
 
 class Append(argparse.Action):

@@ -104,10 +104,14 @@ bench set --results "$RESULTS" --key file_bytes --value "$(stat -c %s "$FILE")"
 bench set --results "$RESULTS" --key tree_bytes --value "$(find "$TREE" -type f -printf '%s\n' | awk '{s += $1} END {print s}')"
 bench set --results "$RESULTS" --key tree_files --value "$(find "$TREE" -type f | wc -l)"
 cat "$FILE" "$FILE_SMALL" >/dev/null
-"$H" archive "$TREE_SMALL" --compression none >/dev/null
+field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+archived=$("$H" archive "$TREE_SMALL" --json)
+echo "  $TREE_SMALL archives (zstd) to $(echo "$archived" | field digest)"
+bench set --results "$RESULTS" --key tree_entries.small --value "$(echo "$archived" | field entries)"
 archived=$("$H" archive "$TREE" --json)
-echo "  $TREE archives (zstd) to: $(echo "$archived" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["digest"], d["size"], "bytes,", d["entries"], "entries")')"
-bench set --results "$RESULTS" --key tree_zstd_bytes --value "$(echo "$archived" | python3 -c 'import json,sys; print(json.load(sys.stdin)["size"])')"
+echo "  $TREE archives (zstd) to $(echo "$archived" | field digest)"
+bench set --results "$RESULTS" --key tree_entries.big --value "$(echo "$archived" | field entries)"
+bench set --results "$RESULTS" --key tree_zstd_bytes --value "$(echo "$archived" | field size)"
 
 # ---------------------------------------------------------------------------
 step "a. hashing throughput: $FILE (page cache warm)"
@@ -145,6 +149,7 @@ step "c. peak memory (GNU time, max RSS): $SMALL vs $SIZE inputs"
 for which in small big; do
   if [ $which = small ]; then tree=$TREE_SMALL file=$FILE_SMALL; else tree=$TREE file=$FILE; fi
   bench rss --results "$RESULTS" --key rss.digest.$which -- "$H" digest "$file"
+  bench rss --results "$RESULTS" --key rss.archive.file.$which -- "$H" archive "$file"
   bench rss --results "$RESULTS" --key rss.archive.none.$which -- "$H" archive "$tree" --compression none
   bench rss --results "$RESULTS" --key rss.archive.$which -- "$H" archive "$tree" --compression zstd
   store=$WORK/rss-$which
