@@ -122,13 +122,17 @@ def cmd_time(args):
 def cmd_rss(args):
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
         p = subprocess.run(["/usr/bin/time", "-f", "%M %e", "-o", out.name] + args.command,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if p.returncode != 0:
             sys.stderr.write(p.stderr.decode(errors="replace"))
             sys.exit(f"bench.py: {' '.join(args.command)} failed (exit {p.returncode})")
         kib, seconds = out.read().split()[-2:]
     results = load(args.results)
     results[args.key] = {"command": " ".join(args.command), "rss_kib": int(kib), "seconds": float(seconds)}
+    try:  # a --json command's output is kept (e.g. the archive's size)
+        results[args.key]["output"] = json.loads(p.stdout)
+    except ValueError:
+        pass
     save(args.results, results)
     print(f"  {args.key:<28} peak RSS {int(kib) / 1024:8.1f} MiB  ({seconds} s)   {' '.join(args.command)}")
 
@@ -235,9 +239,10 @@ def cmd_report(args):
               f"load average (1 min) at start {info.get('load_start', '?')}; during runs "
               f"{min(loads, default=0):.2f}–{max(loads, default=0):.2f}\n"
               f"data: {big} tree = {R.get('tree_bytes', '?')} bytes in {R.get('tree_files', '?')} files, "
-              f"{R.get('tree_entries.big', '?')} entries (zstd archive {R.get('tree_zstd_bytes', '?')} bytes); "
+              f"{R.get('tree_entries.big', '?')} entries (zstd archive {R.get('rss.archive.big', {}).get('output', {}).get('size', '?')} bytes); "
               f"{big} file = {size_file or '?'} bytes\n"
-              f"times: medians of {R.get('runs', '?')} runs (a: +2) after 1 warm-up, commands run round-robin; "
+              f"times: medians of {R.get('runs', '?')} runs after 1 warm-up (a: {(R.get('runs') or 0) + 2}; reference lines: 3; "
+              f"d: 20), commands of a comparison run round-robin; "
               f"CPU = user+sys of the command and its children")
     print(header + "\n\n" + time_text + "\n\n" + mem_text)
     if args.markdown:
