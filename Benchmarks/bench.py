@@ -242,7 +242,7 @@ def cmd_report(args):
               f"{R.get('tree_entries.big', '?')} entries (zstd archive {R.get('rss.archive.big', {}).get('output', {}).get('size', '?')} bytes); "
               f"{big} file = {size_file or '?'} bytes\n"
               f"times: medians of {R.get('runs', '?')} runs after 1 warm-up (a: {(R.get('runs') or 0) + 2}; reference lines: 3; "
-              f"d: 20), commands of a comparison run round-robin; "
+              f"d: {R.get('promote_runs', '?')}), commands of a comparison run round-robin; "
               f"CPU = user+sys of the command and its children")
     print(header + "\n\n" + time_text + "\n\n" + mem_text)
     if args.markdown:

@@ -27,9 +27,9 @@ for arg in "$@"; do
   esac
 done
 if [ $QUICK = 1 ]; then
-  SIZE=${BENCH_SIZE:-100M} SMALL=${BENCH_SMALL:-10M} RUNS=${BENCH_RUNS:-3} PROMOTE_RUNS=10
+  SIZE=${BENCH_SIZE:-100M} SMALL=${BENCH_SMALL:-10M} RUNS=${BENCH_RUNS:-3} PROMOTE_RUNS=20
 else
-  SIZE=${BENCH_SIZE:-1G} SMALL=${BENCH_SMALL:-100M} RUNS=${BENCH_RUNS:-5} PROMOTE_RUNS=20
+  SIZE=${BENCH_SIZE:-1G} SMALL=${BENCH_SMALL:-100M} RUNS=${BENCH_RUNS:-5} PROMOTE_RUNS=40
 fi
 SEED=${BENCH_SEED:-1}
 
@@ -100,6 +100,7 @@ bench set --results "$RESULTS" --key machine --value "$(python3 -c 'import json,
   load_start "$(cut -d' ' -f1-3 /proc/loadavg)" \
   commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources Package.swift || echo -dirty)")"
 bench set --results "$RESULTS" --key runs --value "$RUNS"
+bench set --results "$RESULTS" --key promote_runs --value "$PROMOTE_RUNS"
 bench set --results "$RESULTS" --key file_bytes --value "$(stat -c %s "$FILE")"
 bench set --results "$RESULTS" --key tree_bytes --value "$(find "$TREE" -type f -printf '%s\n' | awk '{s += $1} END {print s}')"
 bench set --results "$RESULTS" --key tree_files --value "$(find "$TREE" -type f | wc -l)"
