@@ -175,6 +175,12 @@ def generate_tree(gen, size, out):
     written = [0]
 
     def emit(rel, data, executable=False):
+        # Random names can repeat in a folder: never overwrite (every byte written must count).
+        base, ext = os.path.splitext(rel)
+        n = 1
+        while os.path.lexists(os.path.join(out, rel)):
+            n += 1
+            rel = f"{base}-{n}{ext}"
         write(os.path.join(out, rel), data, executable)
         stats["files"] += 1
         written[0] += len(data)
