@@ -107,6 +107,7 @@ let package = Package(
             name: "HangarServerTests",
             dependencies: [
                 "HangarCore",
+                "HangarConformance",
                 "HangarServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -114,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HangarCLITests",
-            dependencies: ["HangarCore", "hangar"],
+            dependencies: ["HangarCore", "HangarConformance", "hangar"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 import Testing
 
 /// Editing the SQLite file behind Hangar's back is caught by `hangar audit verify`.

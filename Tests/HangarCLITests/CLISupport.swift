@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 import HangarCore
 
 /// Runs the real `hangar` binary built next to the test bundle.
@@ -60,15 +61,6 @@ struct CLI {
     }
 }
 
-/// A fresh folder removed when the value goes away.
-final class TempDir: @unchecked Sendable {
-    let path: String
-    init(_ label: String = "cli") {
-        path = NSTemporaryDirectory() + "hangar-\(label)-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// Files under `root`, relative, recursively.
 func filesUnder(_ root: String) -> [String] {

@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 import Testing
 import HangarCore
 

@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

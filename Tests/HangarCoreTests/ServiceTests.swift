@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 import Synchronization
 import Testing
 @testable import HangarCore

@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 import HTTPTypes
 import HangarCore
 import Hummingbird
@@ -6,15 +7,6 @@ import HummingbirdTesting
 import Testing
 @testable import HangarServer
 
-/// A fresh folder removed when the value goes away.
-final class TempDir: @unchecked Sendable {
-    let path: String
-    init(_ label: String = "server") {
-        path = NSTemporaryDirectory() + "hangar-\(label)-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// A server on a fresh embedded store, with one token per role:
 /// `admin`, `ci`, `deployer`, `releaser` (every environment), `releaser-prod`
