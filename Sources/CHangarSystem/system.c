@@ -22,6 +22,10 @@ int hangar_create_exclusive(const char *path, mode_t mode) {
     return open(path, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, mode);
 }
 
+int hangar_open_append(const char *path) {
+    return open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+}
+
 int hangar_open_directory(const char *path) {
     return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }

@@ -21,6 +21,9 @@ public struct HangarError: Error, CustomStringConvertible, Sendable {
         case denied
         /// The caller did not prove who it is.
         case unauthorized
+        /// A limit on concurrent work was reached (connections, upload sessions, watchers)
+        /// or a backend is briefly unreachable: the same request may succeed later.
+        case unavailable
         /// The operating system or a backend failed (disk full, permission, network).
         case io
         /// A bug or an unexpected state inside Hangar.
@@ -30,11 +33,14 @@ public struct HangarError: Error, CustomStringConvertible, Sendable {
     public var kind: Kind
     public var message: String
     public var cause: (any Error)?
+    /// For `unavailable`: how many seconds the caller should wait before trying again.
+    public var retryAfter: Int?
 
-    public init(_ kind: Kind, _ message: String, cause: (any Error)? = nil) {
+    public init(_ kind: Kind, _ message: String, cause: (any Error)? = nil, retryAfter: Int? = nil) {
         self.kind = kind
         self.message = message
         self.cause = cause
+        self.retryAfter = retryAfter
     }
 
     /// The message followed by its chain of causes.
@@ -47,6 +53,10 @@ public struct HangarError: Error, CustomStringConvertible, Sendable {
     public static func notFound(_ message: String) -> HangarError { .init(.notFound, message) }
     public static func integrity(_ message: String) -> HangarError { .init(.integrity, message) }
     public static func conflict(_ message: String) -> HangarError { .init(.conflict, message) }
+    /// A limit on concurrent work was reached; retry after `seconds`.
+    public static func unavailable(_ message: String, retryAfter seconds: Int) -> HangarError {
+        .init(.unavailable, message, retryAfter: seconds)
+    }
 }
 
 /// A failed system call: the call, the path it was about and errno's text.

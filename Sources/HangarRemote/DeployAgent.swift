@@ -119,7 +119,8 @@ public struct DeployAgent: Sendable {
     /// Reports to the server; a report that cannot be sent is logged, not fatal.
     func send(_ id: Int64, _ status: DeploymentReport.Status, _ message: String) async {
         do {
-            try await client.report(project, deployment: id, status: status, message: message)
+            try await client.report(project, deployment: id, status: status,
+                                    message: HangarService.boundedReportMessage(message))
         } catch {
             log("deployment \(id): could not report \(status.rawValue): \(error)")
         }

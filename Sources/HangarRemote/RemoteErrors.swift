@@ -28,12 +28,14 @@ public enum RemoteErrors {
         Row(status: 409, code: nil, kind: .conflict),
         Row(status: 413, code: nil, kind: .limitExceeded),
         Row(status: 416, code: nil, kind: .invalidInput),
+        Row(status: 429, code: nil, kind: .unavailable),
         Row(status: 500, code: "BLOB_CORRUPT", kind: .integrity),
         Row(status: 500, code: nil, kind: .internal),
+        Row(status: 503, code: nil, kind: .unavailable),
     ]
 
     /// The kind of an error answer. Statuses outside the table: other 4xx are the caller's
-    /// mistake (`invalidInput`), other 5xx (a proxy's 502, 503, 504) are `io`.
+    /// mistake (`invalidInput`), other 5xx (a proxy's 502, 504) are `io`.
     public static func kind(status: Int, code: String?) -> HangarError.Kind {
         let rows = table.filter { $0.status == status }
         if let row = rows.first(where: { $0.code != nil && $0.code == code }) ?? rows.first(where: { $0.code == nil }) {

@@ -1,5 +1,6 @@
 import HangarCore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -22,11 +23,19 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Hang
     var logger = Logger(label: "hangar")
     logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
     let metrics = ServerMetrics()
-    let state = ServerState(service: service, configuration: configuration, metrics: metrics)
+    let limits = configuration.limits
+    let connections = ConnectionTable(maxConnections: limits.effectiveMaxConnections(openFileLimit: OpenFileLimit.raise()),
+                                      headerTimeout: .seconds(limits.headerTimeoutSeconds))
+    let state = ServerState(service: service, configuration: configuration, metrics: metrics, connections: connections)
     let router = buildRouter(state)
+    let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes, maxHeaderFieldCount: 256)
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [connections.handler(), ExpectContinueHandler()],
+        idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)), httpDecoderConfiguration: decoder)
     return Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()])),
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.bind, port: configuration.port), serverName: "hangar"),
         onServerRunning: { channel in
             await onServerRunning(configuration.bind, channel.localAddress?.port ?? configuration.port)
@@ -38,7 +47,7 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Hang
 /// everything; credentials checked for both APIs.
 func buildRouter(_ state: ServerState) -> Router<HangarRequestContext> {
     let router = Router(context: HangarRequestContext.self)
-    router.add(middleware: RequestMiddleware(metrics: state.metrics))
+    router.add(middleware: RequestMiddleware(metrics: state.metrics, maxPathBytes: state.configuration.limits.maxPathBytes))
     HealthAndMetrics(state: state).register(on: router)
     let auth = AuthMiddleware(service: state.service, access: state.access, anonymousRead: state.configuration.anonymousRead)
     let api = router.group().add(middleware: auth)

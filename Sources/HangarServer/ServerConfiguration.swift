@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The Ed25519 private key (PEM) that signs provenance, moves and checkpoints; nil:
     /// `<store>/signing-key.pem`, made on first use.
     public var signingKey: String?
+    /// The limits on connections, headers, upload sessions and watchers.
+    public var limits = ServerLimits()
 
     public init(store: String = ".hangar", bind: String = "127.0.0.1", port: Int = 5000, anonymousRead: Bool = false,
                 logLevel: String = "info", uploadIdleSeconds: Int = 3600, signingKey: String? = nil) {
@@ -45,6 +47,9 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let v = layer.logLevel { c.logLevel = v }
             if let v = layer.uploadIdleSeconds { c.uploadIdleSeconds = v }
             if let v = layer.signingKey { c.signingKey = v }
+            for (name, value) in layer.limits.sorted(by: { $0.key < $1.key }) {
+                try c.limits.set(name, value, source: layer.source)
+            }
         }
         try c.validate()
         return c
@@ -75,6 +80,10 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
     public var logLevel: String?
     public var uploadIdleSeconds: Int?
     public var signingKey: String?
+    /// Limits by name (`max-connections`, …: see `ServerLimits.settings`).
+    public var limits: [String: Int] = [:]
+    /// Where this layer came from, for error messages (not decoded).
+    public var source = "settings"
 
     public init(store: String? = nil, bind: String? = nil, port: Int? = nil, anonymousRead: Bool? = nil,
                 logLevel: String? = nil, uploadIdleSeconds: Int? = nil, signingKey: String? = nil) {
@@ -93,6 +102,19 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         case logLevel = "log-level"
         case uploadIdleSeconds = "upload-idle-seconds"
         case signingKey = "signing-key"
+        case limits
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        store = try c.decodeIfPresent(String.self, forKey: .store)
+        bind = try c.decodeIfPresent(String.self, forKey: .bind)
+        port = try c.decodeIfPresent(Int.self, forKey: .port)
+        anonymousRead = try c.decodeIfPresent(Bool.self, forKey: .anonymousRead)
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
+        uploadIdleSeconds = try c.decodeIfPresent(Int.self, forKey: .uploadIdleSeconds)
+        signingKey = try c.decodeIfPresent(String.self, forKey: .signingKey)
+        limits = try c.decodeIfPresent([String: Int].self, forKey: .limits) ?? [:]
     }
 
     /// Reads the `HANGAR_*` variables; a malformed number or boolean is `invalidInput`.
@@ -113,6 +135,10 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
             default: throw HangarError.invalid("HANGAR_ANONYMOUS_READ='\(text)' is not true or false")
             }
         }
+        for setting in ServerLimits.settings {
+            if let n = try int(setting.variable) { s.limits[setting.name] = n }
+        }
+        s.source = "environment"
         return s
     }
 
@@ -132,7 +158,9 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
             }
         }
         do {
-            return try YAMLDecoder().decode(ServerSettings.self, from: node)
+            var settings = try YAMLDecoder().decode(ServerSettings.self, from: node)
+            settings.source = source
+            return settings
         } catch let error as DecodingError {
             throw HangarError.invalid("\(source): \(HangarJSON.describe(error))")
         }

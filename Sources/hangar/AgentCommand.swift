@@ -49,13 +49,13 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
-    /// `500ms`, or what `Durations.parse` reads (`2s`, `1m`, `1h30m`); at least 100ms.
+    /// `500ms`, or what `TimeSpan.parse` reads (`2s`, `1m`, `1h30m`); at least 100ms.
     static func duration(_ text: String) throws -> Duration {
         let value: Duration
         if text.hasSuffix("ms"), let ms = Int(text.dropLast(2)) {
             value = .milliseconds(ms)
         } else {
-            value = .seconds(try Durations.parse(text))
+            value = .seconds(try TimeSpan.parse(text, what: "--interval").seconds)
         }
         guard value >= .milliseconds(100) else { throw HangarError.invalid("--interval \(text) is too short (at least 100ms)") }
         return value

@@ -15,6 +15,7 @@ enum ExitCodes {
         case .conflict: 6
         case .limitExceeded: 7
         case .denied, .unauthorized: 8
+        case .unavailable: 9
         case .io, .internal: error
         }
     }

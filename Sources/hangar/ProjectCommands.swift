@@ -55,7 +55,7 @@ struct ProjectCommand: AsyncParsableCommand {
                 throw HangarError.notFound("project \(name) has no environment '\(environment)'")
             }
             if let requirePredecessor { policy.requirePredecessor = requirePredecessor }
-            if let soak { policy.minimumSoakSeconds = try Durations.parse(soak) }
+            if let soak { policy.minimumSoakSeconds = try TimeSpan.parse(soak, what: "--soak").seconds }
             if noSoak { policy.minimumSoakSeconds = nil }
             if let approvals { policy.requiredApprovals = approvals }
             try printProject(try await service.setPolicy(name, environment: environment, policy: policy, actor: store.actorName), output)
@@ -89,7 +89,7 @@ struct ProjectCommand: AsyncParsableCommand {
 func describe(_ p: EnvironmentPolicy, first: Bool) -> String {
     var rules: [String] = []
     if p.requirePredecessor && !first { rules.append("after previous") }
-    if let s = p.minimumSoakSeconds { rules.append("soak \(Durations.format(Double(s)))") }
+    if let s = p.minimumSoakSeconds { rules.append("soak \(TimeSpan.format(Double(s)))") }
     if p.requiredApprovals > 0 { rules.append("\(p.requiredApprovals) approval(s)") }
     return rules.isEmpty ? "any candidate" : rules.joined(separator: ", ")
 }

@@ -16,6 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
             With --port 0 a free port is picked; the first line on stdout is always
             'hangar: serving on http://HOST:PORT'. SIGTERM or SIGINT stop accepting and let
             requests in flight finish.
+            Limits (--limit NAME=N, HANGAR_<NAME> with '-' as '_', or 'limits:' in the file):
+            max-connections (0 = from the open-file limit), header-timeout (10 s), idle-timeout
+            (60 s), max-header-bytes (65536), max-path-bytes (4096), max-upload-sessions (1000),
+            max-upload-sessions-per-token (100), max-watchers (1000), security-log-days (30).
             """)
 
     @Option(help: "Store folder (default: $HANGAR_STORE, else ./.hangar).") var store: String?
@@ -27,6 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
     @Option(name: .customLong("signing-key"), help: "Ed25519 private key (PEM) that signs provenance, moves and checkpoints (default: <store>/signing-key.pem, made on first use).")
     var signingKey: String?
+    @Option(name: .customLong("limit"), help: ArgumentHelp(
+        "A limit as NAME=NUMBER, repeatable: \(ServerLimits.settings.map(\.name).joined(separator: ", ")).",
+        valueName: "name=number"))
+    var limits: [String] = []
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -37,8 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
             }
             file = try ServerSettings.yaml(text, source: path)
         }
-        let flags = ServerSettings(store: store, bind: bind, port: port, anonymousRead: anonymousRead, logLevel: logLevel,
+        var flags = ServerSettings(store: store, bind: bind, port: port, anonymousRead: anonymousRead, logLevel: logLevel,
                                    signingKey: signingKey)
+        for text in limits {
+            let (name, value) = try ServerLimits.parseAssignment(text)
+            flags.limits[name] = value
+        }
+        flags.source = "--limit"
         let configuration = try ServerConfiguration.layered([flags, try ServerSettings.environment(environment), file])
         try await runServer(configuration) { host, port in
             let shown = host.contains(":") ? "[\(host)]" : host

@@ -71,7 +71,8 @@ struct TokenCommand: AsyncParsableCommand {
 /// `--expires`: a duration from now (`30d`) or an ISO 8601 time.
 enum TokenExpiry {
     static func parse(_ text: String, now: Date) throws -> Date {
-        if let seconds = try? Durations.parse(text) { return now.addingTimeInterval(Double(seconds)) }
-        return try Timestamp.parse(text)
+        // A time has a date in it (`2027-01-01…`); anything else is read as a span from now.
+        if text.contains("-") || text.contains(":") { return try Timestamp.parse(text) }
+        return now.addingTimeInterval(Double(try TimeSpan.parse(text, what: "--expires").seconds))
     }
 }

@@ -73,9 +73,9 @@ import Testing
     }
 
     @Test func durationsParseAndPrint() throws {
-        #expect(try Durations.parse("1h30m") == 5400)
-        #expect(try Durations.parse("90") == 90)
-        #expect(Durations.format(5400) == "1h30m")
-        #expect(throws: HangarError.self) { try Durations.parse("soon") }
+        #expect(try TimeSpan.parse("1h30m").seconds == 5400)
+        #expect(try TimeSpan.parse("90").seconds == 90)
+        #expect(TimeSpan.format(5400) == "1h30m")
+        #expect(throws: HangarError.self) { try TimeSpan.parse("soon") }
     }
 }

@@ -12,6 +12,9 @@ int hangar_open_nofollow(const char *path);
 /// Creates a new file exclusively (O_CREAT|O_EXCL|O_NOFOLLOW|O_WRONLY|O_CLOEXEC). Returns fd or -1.
 int hangar_create_exclusive(const char *path, mode_t mode);
 
+/// Reopens an existing file for appending, without following a final symlink. Returns fd or -1.
+int hangar_open_append(const char *path);
+
 /// Opens a directory (O_RDONLY|O_DIRECTORY|O_CLOEXEC) for fsync. Returns fd or -1.
 int hangar_open_directory(const char *path);
 

@@ -141,8 +141,14 @@ public enum Timestamp {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
 
+    /// Milliseconds since 1970, saturating (a date too far out to count in 64 bits, or
+    /// not a number, gives the nearest representable value instead of trapping).
     public static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let ms = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        guard ms.isFinite else { return ms.isNaN ? 0 : (ms > 0 ? .max : .min) }
+        guard ms < 9.2e18 else { return .max }
+        guard ms > -9.2e18 else { return .min }
+        return Int64(ms)
     }
 
     public static func date(milliseconds: Int64) -> Date {

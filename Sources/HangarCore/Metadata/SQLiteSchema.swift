@@ -17,6 +17,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v2: tokens", migrate: tokens)
         migrator.registerMigration("v2: manifests, tags and blob links", migrate: manifests)
         migrator.registerMigration("v2: deployment reports", migrate: deploymentReports)
+        migrator.registerMigration("v3: security log", migrate: securityLog)
         return migrator
     }
 
@@ -234,6 +235,25 @@ enum SQLiteSchema {
                 at INTEGER NOT NULL
             ) STRICT;
             CREATE INDEX deployment_reports_by_deployment ON deployment_reports(deployment_id, id);
+            """)
+    }
+
+    /// Refused requests, aggregated per window and shape; outside the audit chain, pruned.
+    private static func securityLog(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE security_events (
+                window_start INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                token_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                method TEXT NOT NULL,
+                path_prefix TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                count INTEGER NOT NULL CHECK (count > 0),
+                last_at INTEGER NOT NULL,
+                PRIMARY KEY (window_start, actor, token_id, address, method, path_prefix, status, reason)
+            ) STRICT;
             """)
     }
 }

@@ -45,7 +45,7 @@ public enum Policy {
                     let soaked = facts.now.timeIntervalSince(first)
                     if soaked < Double(soak) {
                         violations.append(Violation(rule: "soak", message:
-                            "\(facts.candidateTag) has been in \(predecessor.name) for \(Durations.format(soaked)); \(env) requires \(Durations.format(Double(soak))) there first"))
+                            "\(facts.candidateTag) has been in \(predecessor.name) for \(TimeSpan.format(soaked)); \(env) requires \(TimeSpan.format(Double(soak))) there first"))
                     }
                 }
             } else {
@@ -75,37 +75,5 @@ public enum Policy {
     public static func rollbackTarget(current: Digest?, history newestFirst: [DeploymentRecord]) -> Digest? {
         let rolledBackFrom = Set(newestFirst.filter { $0.kind == .rollback }.compactMap(\.from))
         return newestFirst.lazy.map(\.to).first { $0 != current && !rolledBackFrom.contains($0) }
-    }
-}
-
-/// Human durations: `1h30m`, `45s`.
-public enum Durations {
-    public static func format(_ seconds: Double) -> String {
-        var s = Int(seconds.rounded(.down))
-        if s < 60 { return "\(s)s" }
-        var parts: [String] = []
-        for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where s >= size {
-            parts.append("\(s / size)\(unit)")
-            s %= size
-        }
-        return parts.joined()
-    }
-
-    /// Parses `90`, `90s`, `30m`, `2h`, `1d`, `1h30m` into seconds.
-    public static func parse(_ text: String) throws -> Int {
-        if let n = Int(text), n >= 0 { return n }
-        var total = 0, number = ""
-        for c in text {
-            if c.isNumber { number.append(c); continue }
-            guard let n = Int(number), let unit = ["s": 1, "m": 60, "h": 3_600, "d": 86_400][String(c)] else {
-                throw HangarError.invalid("duration '\(text)' is not like 90s, 30m, 2h, 1d or 1h30m")
-            }
-            total += n * unit
-            number = ""
-        }
-        guard number.isEmpty, !text.isEmpty else {
-            throw HangarError.invalid("duration '\(text)' is not like 90s, 30m, 2h, 1d or 1h30m")
-        }
-        return total
     }
 }

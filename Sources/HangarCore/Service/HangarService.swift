@@ -7,6 +7,8 @@ public struct HangarService: Sendable {
     public let metadata: any MetadataStore
     /// Signs provenance, pointer moves and checkpoints (nil: nothing is signed).
     public let signingKey: SigningKey?
+    /// Wakes watchers of a project when this process moves a pointer or records a report.
+    public let changes = ChangeSignal()
     private let clock: @Sendable () -> Date
 
     public init(blobs: any BlobStore, metadata: any MetadataStore, signingKey: SigningKey? = nil,

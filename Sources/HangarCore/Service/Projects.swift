@@ -41,12 +41,18 @@ extension HangarService {
         return try await projectInfo(name)
     }
 
+    /// The most approvals a policy may require.
+    public static let maximumApprovals = 100
+
     /// Replaces an environment's promotion policy.
     public func setPolicy(_ project: String, environment: String, policy: EnvironmentPolicy, actor: String) async throws -> ProjectInfo {
         _ = try await requireProject(project)
         _ = try await requireEnvironment(project, environment)
-        guard policy.requiredApprovals >= 0, (policy.minimumSoakSeconds ?? 0) >= 0 else {
-            throw HangarError.invalid("policy of \(environment) in \(project): approvals and soak time cannot be negative")
+        guard (0...Self.maximumApprovals).contains(policy.requiredApprovals) else {
+            throw HangarError.invalid("policy of \(environment) in \(project): requiredApprovals must be between 0 and \(Self.maximumApprovals)")
+        }
+        if let soak = policy.minimumSoakSeconds {
+            _ = try TimeSpan(seconds: soak, what: "policy of \(environment) in \(project): minimumSoakSeconds")
         }
         var details = ["requirePredecessor": String(policy.requirePredecessor), "requiredApprovals": String(policy.requiredApprovals)]
         details["minimumSoakSeconds"] = policy.minimumSoakSeconds.map(String.init)

@@ -91,9 +91,11 @@ extension HangarService {
                 "overridden": violations.map(\.message).joined(separator: "; "),
             ]))
         }
-        return try await metadata.movePointer(project: env.project, environment: env.name,
-                                              expectedGeneration: options.expectedGeneration ?? env.generation,
-                                              draft: draft, audit: audit)
+        let moved = try await metadata.movePointer(project: env.project, environment: env.name,
+                                                   expectedGeneration: options.expectedGeneration ?? env.generation,
+                                                   draft: draft, audit: audit)
+        changes.changed(project: env.project)
+        return moved
     }
 }
 

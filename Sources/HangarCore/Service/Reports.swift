@@ -12,16 +12,33 @@ extension HangarService {
         _ = try await requireProject(project)
         _ = try await requireEnvironment(project, environment)
         guard !agent.isEmpty else { throw HangarError.invalid("a deployment report needs the agent's name") }
-        if let message, message.utf8.count > Self.reportMessageLimit {
-            throw HangarError.invalid("report message on deployment \(deploymentID) is \(message.utf8.count) bytes: at most \(Self.reportMessageLimit)")
-        }
+        // The status is what matters: a long message is shortened, never a reason to lose the report.
+        let message = message.map { Self.boundedReportMessage($0) }
         let report = DeploymentReport(deploymentID: deploymentID, project: project, environment: environment,
                                       agent: agent, status: status, message: message, at: now())
         var details = ["environment": environment, "deployment": String(deploymentID), "status": status.rawValue]
         details["message"] = message
         try await metadata.addReport(report, audit: AuditDraft(
             at: report.at, actor: agent, action: .deploymentReported, project: project, subject: environment, details: details))
+        changes.changed(project: project)
         return report
+    }
+
+    /// `message` cut to at most `reportMessageLimit` UTF-8 bytes (at a character
+    /// boundary), ending with a note of how much was cut when it was.
+    public static func boundedReportMessage(_ message: String) -> String {
+        let total = message.utf8.count
+        guard total > reportMessageLimit else { return message }
+        let note = " … [\(total) bytes, cut to \(reportMessageLimit)]"
+        var kept = ""
+        var size = 0
+        for c in message {
+            let n = c.utf8.count
+            if size + n > reportMessageLimit - note.utf8.count { break }
+            kept.append(c)
+            size += n
+        }
+        return kept + note
     }
 
     /// The newest report on the deployment currently in effect in an environment, if any.

@@ -94,8 +94,13 @@ extension HangarService {
             throw HangarError.invalid("token \(name): only releaser tokens are limited to environments, a \(role.rawValue) token cannot be")
         }
         let at = now()
-        if let expiresAt, expiresAt <= at {
-            throw HangarError.invalid("token \(name) would expire at \(Timestamp.format(expiresAt)), which is not in the future")
+        if let expiresAt {
+            guard expiresAt > at else {
+                throw HangarError.invalid("token \(name) would expire at \(Timestamp.format(expiresAt)), which is not in the future")
+            }
+            guard expiresAt.timeIntervalSince(at) <= Double(TimeSpan.maximumSeconds) else {
+                throw HangarError.invalid("token \(name) would expire more than 36500d from now: give an expiry within 100 years")
+            }
         }
         let (id, secret) = (try TokenSecret.newID(), try TokenSecret.newSecret())
         let record = TokenRecord(id: id, name: name, role: role, projects: unique(projects), environments: unique(environments),

@@ -98,6 +98,9 @@ public protocol BlobWriter: AnyObject {
     func commit(expected: Digest?, expectedSize: Int64?) async throws -> StoredBlob
     /// Abandons the write and removes what it wrote. Safe to call more than once.
     func abort()
+    /// Releases what the write holds open while it waits for more bytes (an upload
+    /// session between chunks); the next `write` or `commit` takes it up again.
+    func suspend()
 }
 
 extension BlobWriter {

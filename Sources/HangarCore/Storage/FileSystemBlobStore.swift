@@ -106,11 +106,39 @@ final class FileBlobWriter: BlobWriter {
 
     deinit { abort() }
 
+    /// Writes, then hashes what was written: the hash never runs ahead of the bytes on
+    /// disk. A failed write (disk full, EIO) cuts the file back to the last whole chunk,
+    /// so the write stays consistent at `bytesWritten` and can go on from there.
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         precondition(!finished, "write after commit or abort")
+        try resume()
+        do {
+            try Posix.writeAll(fd, bytes, path: tmpPath)
+        } catch {
+            if ftruncate(fd, off_t(bytesWritten)) != 0 {
+                abort()  // the file can no longer be trusted to match the hash: give the write up
+                throw HangarError(.io, "blob write failed and could not be rolled back; the upload is abandoned", cause: error)
+            }
+            throw error
+        }
         hasher.update(bytes)
-        try Posix.writeAll(fd, bytes, path: tmpPath)
         bytesWritten += Int64(bytes.count)
+    }
+
+    func suspend() {
+        if fd >= 0 && !finished { close(fd); fd = -1 }
+    }
+
+    /// Reopens a suspended write, checking the file still holds exactly what was hashed.
+    private func resume() throws {
+        guard fd < 0 else { return }
+        fd = hangar_open_append(tmpPath)
+        guard fd >= 0 else { throw HangarError.system("open", tmpPath, "cannot resume the blob write in \(tmpPath)") }
+        var st = Glibc.stat()
+        guard fstat(fd, &st) == 0, Int64(st.st_size) == bytesWritten else {
+            abort()
+            throw HangarError.integrity("the partial upload in \(tmpPath) changed while suspended; start the upload again")
+        }
     }
 
     func commit(expected: Digest?, expectedSize: Int64?) async throws -> StoredBlob {
@@ -136,6 +164,7 @@ final class FileBlobWriter: BlobWriter {
             abort()
             return StoredBlob(digest: digest, size: bytesWritten, created: false)
         }
+        try resume()
         guard fsync(fd) == 0 else { throw HangarError.system("fsync", tmpPath) }
         guard fchmod(fd, 0o444) == 0 else { throw HangarError.system("chmod", tmpPath) }
         close(fd)

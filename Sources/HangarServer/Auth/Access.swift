@@ -4,16 +4,17 @@ import Logging
 
 /// The one gate between a caller and an action: role rules come from
 /// `Authorization.check`; a refusal is answered 401 (no credentials: the client should
-/// log in) or 403 (the token may not), and recorded as an `access.denied` audit entry
-/// naming the method, path, action and caller.
+/// log in) or 403 (the token may not), and counted in the security log (not the audit
+/// chain) by caller, address, method and path prefix.
 struct Access: Sendable {
     let service: HangarService
     let metrics: ServerMetrics
+    let securityLog: SecurityLog
 
     /// Returns when `caller` may do `action` on `project` (in `environment`); otherwise
     /// audits the refusal and throws.
     func require(_ caller: Caller, _ action: Authorization.Action, project: String?, environment: String? = nil,
-                 request: Request, logger: Logger) async throws {
+                 request: Request, address: String) async throws {
         let refusal: HangarError
         if let token = caller.token, !(caller.isAnonymous && action != .read) {
             do {
@@ -25,8 +26,8 @@ struct Access: Sendable {
         } else {
             refusal = Self.loginRequired(action)
         }
-        await recordDenied(caller: caller, request: request, project: project, reason: refusal.message,
-                           action: action.rawValue, logger: logger)
+        await recordDenied(caller: caller, request: request, status: refusal.kind == .unauthorized ? 401 : 403,
+                           reason: refusal.message, address: address)
         metrics.denied(status: refusal.kind == .unauthorized ? 401 : 403)
         throw refusal
     }
@@ -38,20 +39,10 @@ struct Access: Sendable {
         return (try? Authorization.check(token, action, project: project, environment: nil)) != nil
     }
 
-    /// Appends an `access.denied` entry. A failure to write it is logged, not thrown: the
-    /// request is refused either way.
-    func recordDenied(caller: Caller, request: Request, project: String?, reason: String, action: String?,
-                      logger: Logger) async {
-        var details = ["method": request.method.rawValue, "path": request.uri.path, "reason": reason]
-        details["action"] = action
-        if !caller.isAnonymous, let id = caller.token?.id { details["token"] = id }
-        let draft = AuditDraft(at: service.now(), actor: caller.name, action: .accessDenied, project: project,
-                               subject: "\(request.method.rawValue) \(request.uri.path)", details: details)
-        do {
-            try await service.metadata.appendAudit([draft])
-        } catch {
-            logger.error("could not record access.denied", metadata: ["error": .string("\(error)")])
-        }
+    /// Counts the refusal in the security log (aggregated; written in the background).
+    func recordDenied(caller: Caller, request: Request, status: Int, reason: String, address: String) async {
+        await securityLog.record(actor: caller.name, tokenID: caller.isAnonymous ? nil : caller.token?.id, address: address,
+                                 method: request.method.rawValue, path: request.uri.path, status: status, reason: reason)
     }
 
     static func loginRequired(_ action: Authorization.Action) -> HangarError {

@@ -2,7 +2,7 @@ import HangarCore
 import Hummingbird
 
 /// Identifies the caller of every API request from its `Authorization` header. Presented
-/// credentials must be a valid token (else 401 and an `access.denied` entry); without
+/// credentials must be a valid token (else 401, counted in the security log); without
 /// credentials the caller is anonymous, which only `--anonymous-read` lets read.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = HangarRequestContext
@@ -24,8 +24,8 @@ struct AuthMiddleware: RouterMiddleware {
             }
             return .authenticated(try await service.authenticate(secret: secret))
         } catch let e as HangarError where e.kind == .unauthorized {
-            await access.recordDenied(caller: .anonymous(readAccess: false), request: request, project: nil,
-                                      reason: e.message, action: nil, logger: context.logger)
+            await access.recordDenied(caller: .anonymous(readAccess: false), request: request, status: 401,
+                                      reason: e.message, address: context.remoteAddress)
             access.metrics.denied(status: 401)
             throw e
         }

@@ -2,6 +2,7 @@ import Foundation
 import HangarCore
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// A failure on its way to the client: what kind it is, the OCI code when the thrower
 /// named one, a message, and the part of the API it happened in. Its one
@@ -33,9 +34,14 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
             if e.scope == .native { e.scope = scope }
             self = e
         case let e as HangarError:
-            self.init(e.kind, nil, e.description, scope: scope)
+            var headers: HTTPFields = [:]
+            if let seconds = e.retryAfter { headers[.retryAfter] = String(seconds) }
+            self.init(e.kind, nil, e.description, scope: scope, headers: headers)
         case let e as DecodingError:
             self.init(.invalidInput, nil, "request body is not valid JSON of the expected shape: \(HangarJSON.describe(e))", scope: scope)
+        case let e as HTTPParserError:
+            // The request's bytes were not HTTP (a bad chunk size, a bad header): the client's fault.
+            self.init(.invalidInput, nil, "malformed HTTP request: \(e)", scope: scope)
         case is NIOTooManyBytesError:
             self.init(.limitExceeded, nil, "request body is larger than this endpoint accepts (manifests: 4 MiB, JSON: 8 MiB)",
                       scope: scope)
@@ -53,7 +59,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
     /// The body in the OCI shape; `detail.kind` is Hangar's error kind, so a remote CLI
     /// exits with the same code as a local one.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(errors: [.init(code: ociCode.rawValue, message: message, detail: .init(kind: kind.rawValue))])
+        let body = Body(errors: [.init(code: ociCode.rawValue, message: Self.bounded(message), detail: .init(kind: kind.rawValue))])
         var headers = self.headers
         headers[.contentType] = "application/json"
         if status == .unauthorized, headers[.wwwAuthenticate] == nil {
@@ -62,6 +68,14 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
         let bytes = try HangarJSON.encode(body)
         let response = Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         return request.method == .head ? response.createHeadResponse() : response
+    }
+
+    /// The longest message sent: errors quote what the client sent, which may be huge.
+    static let messageLimit = 2048
+
+    static func bounded(_ message: String) -> String {
+        guard message.utf8.count > messageLimit else { return message }
+        return String(decoding: message.utf8.prefix(messageLimit - 40), as: UTF8.self) + " … [\(message.utf8.count) bytes, cut]"
     }
 
     /// The OCI error body: a list of errors (Hangar always sends one).
@@ -86,6 +100,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
         case 404: .notFound
         case 409: .conflict
         case 413: .limitExceeded
+        case 429, 503: .unavailable
         case 400..<500: .invalidInput
         default: .internal
         }

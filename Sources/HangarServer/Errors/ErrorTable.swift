@@ -20,6 +20,8 @@ public enum OCIErrorCode: String, Sendable, Codable, CaseIterable {
     case unauthorized = "UNAUTHORIZED"
     case denied = "DENIED"
     case unsupported = "UNSUPPORTED"
+    /// A client has too much work open at once (upload sessions, watchers): 429.
+    case tooManyRequests = "TOOMANYREQUESTS"
     /// Hangar: a request the OCI codes do not cover was malformed.
     case invalid = "INVALID"
     /// Hangar: something other than a blob, manifest, upload or repository was not found.
@@ -44,6 +46,7 @@ public enum ErrorTable {
         case .rangeInvalid: return (.rangeNotSatisfiable, code)
         case .unsupported: return (.methodNotAllowed, code)
         case .blobCorrupt: return (.internalServerError, code)
+        case .tooManyRequests: return (.tooManyRequests, code)
         default: return (status(of: kind), code)
         }
     }
@@ -57,6 +60,7 @@ public enum ErrorTable {
         case .limitExceeded: .contentTooLarge
         case .denied: .forbidden
         case .unauthorized: .unauthorized
+        case .unavailable: .serviceUnavailable
         case .io, .internal: .internalServerError
         }
     }
@@ -77,7 +81,7 @@ public enum ErrorTable {
         case (.policy, _), (.denied, _): .denied
         case (.limitExceeded, _): .sizeInvalid
         case (.unauthorized, _): .unauthorized
-        case (.io, _), (.internal, _): .unknown
+        case (.unavailable, _), (.io, _), (.internal, _): .unknown
         }
     }
 }

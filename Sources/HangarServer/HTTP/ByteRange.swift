@@ -44,7 +44,7 @@ public struct ChunkRange: Sendable, Equatable {
         if text.hasPrefix("bytes ") { text = text.dropFirst(6) }
         if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, end >= start else {
+        guard parts.count == 2, let start = Int64(parts[0]), let end = Int64(parts[1]), start >= 0, end >= start, end < Int64.max else {
             throw APIError(.invalidInput, .blobUploadInvalid, "Content-Range '\(header)' is not of the form <start>-<end>")
         }
         self.start = start

@@ -12,9 +12,12 @@ public struct HangarRequestContext: RequestContext {
     public var requestID: String = ""
     /// Facts about this request gathered by every layer (route, caller, bytes in).
     public let record = RequestRecord()
+    /// The client's IP address (`unknown` when the connection has none, as in-process tests).
+    public let remoteAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// JSON request bodies (not blob uploads, which stream) are capped at 8 MiB.

@@ -25,6 +25,17 @@ struct AdminEndpoints: Sendable {
         return try Responses.json(try await state.service.verifyAudit())
     }
 
+    /// `GET /api/v1/security-log?since=&limit=` (auditor of every project): refused
+    /// requests counted per minute and shape, newest first (default: the last 24 hours).
+    func securityLog(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
+        try await state.require(.audit, request, context, project: nil)
+        let q = request.uri.queryParameters
+        let since = try q["since"].map { try Timestamp.parse(String($0)) } ?? state.service.now().addingTimeInterval(-86_400)
+        let limit = try q["limit"].map { try Query.positive(String($0), "limit") } ?? 1000
+        await state.access.securityLog.flush()
+        return try Responses.json(try await state.metadata.securityEvents(since: since, limit: min(limit, 10_000)))
+    }
+
     /// `GET /api/v1/tokens` (admin): every token, without hashes.
     func tokens(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
         try await state.require(.admin, request, context, project: nil)

@@ -20,6 +20,7 @@ struct NativeController: Sendable {
         router.get("/api/v1/audit/key") { request, context in try await auditor.key(request, context) }
         router.get("/api/v1/audit/proofs/inclusion") { request, context in try await auditor.inclusion(request, context) }
         router.get("/api/v1/audit/proofs/consistency") { request, context in try await auditor.consistency(request, context) }
+        router.get("/api/v1/security-log") { request, context in try await admin.securityLog(request, context) }
         router.get("/api/v1/tokens") { request, context in try await admin.tokens(request, context) }
         router.post("/api/v1/tokens") { request, context in try await admin.createToken(request, context) }
         router.delete("/api/v1/tokens/{id}") { request, context in try await admin.revokeToken(request, context) }
@@ -61,6 +62,6 @@ extension ServerState {
     func require(_ action: Authorization.Action, _ request: Request, _ context: HangarRequestContext,
                  project: String?, environment: String? = nil) async throws {
         try await access.require(context.caller, action, project: project, environment: environment,
-                                 request: request, logger: context.logger)
+                                 request: request, address: context.remoteAddress)
     }
 }

@@ -22,7 +22,7 @@ enum ProjectRoute: Sendable, Equatable {
         guard path.hasPrefix(prefix), let sep = path.range(of: "/-/") else { throw unknown(path) }
         let project = String(path[path.index(path.startIndex, offsetBy: prefix.count)..<sep.lowerBound])
         try Names.checkProject(project)
-        let rest = path[sep.upperBound...].split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        let rest = try PathSegments.split(path[sep.upperBound...], allowTrailingSlash: false)
         switch rest.count {
         case 1:
             let routes: [String: ProjectRoute] = ["info": .info, "settings": .settings, "status": .status, "history": .history,

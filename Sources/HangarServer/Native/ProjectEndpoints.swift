@@ -56,23 +56,37 @@ struct ProjectEndpoints: Sendable {
     }
 
     /// `GET …/environments/{env}/watch?generation=N&timeout=S`: answers when the
-    /// environment's generation is no longer N, or after S seconds (at most 60).
+    /// environment's generation is no longer N, or after S seconds (at most 60). A waiting
+    /// watcher sleeps until this server moves a pointer or records a report in the project;
+    /// it also looks again every few seconds, for changes made by another process on the
+    /// same store. At most `max-watchers` wait at once (503 past it).
     func watch(_ request: Request, _ context: HangarRequestContext, _ project: String, _ environment: String) async throws -> Response {
         try await state.require(.read, request, context, project: project)
         let q = request.uri.queryParameters
         let known = try q["generation"].map { text -> Int64 in
-            guard let n = Int64(text) else { throw HangarError.invalid("generation='\(text)' is not a number") }
+            guard let n = Int64(text) else { throw HangarError.invalid("generation='\(text.prefix(40))' is not a number") }
             return n
         }
         let timeout = try q["timeout"].map { try Query.positive(String($0), "timeout") } ?? 30
         let deadline = ContinuousClock.now + .seconds(min(timeout, 60))
-        while true {
-            let current = try await environmentStatus(project, environment)
-            if known == nil || current.generation != known || ContinuousClock.now >= deadline {
-                return try Responses.json(current)
+        guard let known else { return try Responses.json(try await environmentStatus(project, environment)) }
+        return try await state.watchers.run(retryAfter: 5) {
+            while try await generation(project, environment) == known, ContinuousClock.now < deadline {
+                let left = deadline - ContinuousClock.now
+                await state.service.changes.wait(project: project, timeout: min(left, Self.crossProcessRecheck))
             }
-            try await Task.sleep(for: .milliseconds(200))
+            return try Responses.json(try await environmentStatus(project, environment))
         }
+    }
+
+    /// How often a waiting watcher looks for changes another process made.
+    static let crossProcessRecheck = Duration.seconds(5)
+
+    private func generation(_ project: String, _ environment: String) async throws -> Int64 {
+        guard let env = try await state.metadata.environments(project: project).first(where: { $0.name == environment }) else {
+            throw HangarError.notFound("project \(project) has no environment '\(environment)'")
+        }
+        return env.generation
     }
 
     private func environmentStatus(_ project: String, _ environment: String) async throws -> EnvironmentStatus {

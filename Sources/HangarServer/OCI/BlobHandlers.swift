@@ -29,7 +29,7 @@ struct BlobHandlers: Sendable {
 
     /// Finds a blob visible in the repository after checking the caller may read it.
     private func locate(_ request: Request, _ context: HangarRequestContext, name: String, digest text: String) async throws -> (Digest, Int64) {
-        try await state.access.require(context.caller, .read, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .read, project: name, request: request, address: context.remoteAddress)
         let digest = try Digest(parsing: text)
         _ = try await state.repositories.require(name)
         guard let size = try await state.blobs.stat(digest), try await state.repositories.blobVisible(digest, in: name) else {

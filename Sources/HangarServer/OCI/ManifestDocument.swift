@@ -52,7 +52,7 @@ struct ManifestDocument: Sendable {
             throw invalid("not a JSON manifest: \(error)")
         }
         guard wire.schemaVersion == 2 else { throw invalid("schemaVersion must be 2, not \(wire.schemaVersion.map(String.init) ?? "missing")") }
-        let declared = contentType.map { String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces) }
+        let declared = contentType.map(MediaTypeHeader.essence)
         let mediaType = try mediaType(of: wire, declared: declared)
         if indexTypes.contains(mediaType) {
             guard let manifests = wire.manifests, wire.config == nil else {

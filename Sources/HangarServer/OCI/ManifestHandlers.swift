@@ -10,7 +10,7 @@ struct ManifestHandlers: Sendable {
 
     /// The manifest's bytes (or only its headers for `HEAD`).
     func get(_ request: Request, _ context: HangarRequestContext, name: String, reference text: String) async throws -> Response {
-        try await state.access.require(context.caller, .read, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .read, project: name, request: request, address: context.remoteAddress)
         _ = try await state.repositories.require(name)
         let environments = try await state.metadata.environments(project: name).map(\.name)
         let manifest = try await state.repositories.resolve(try .classify(text, environments: environments), in: name)
@@ -36,7 +36,7 @@ struct ManifestHandlers: Sendable {
 
     /// Deletes a manifest by digest when nothing needs it; tags are never deleted here.
     func delete(_ request: Request, _ context: HangarRequestContext, name: String, reference text: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         _ = try await state.repositories.require(name)
         let environments = try await state.metadata.environments(project: name).map(\.name)
         switch try ManifestReference.classify(text, environments: environments) {

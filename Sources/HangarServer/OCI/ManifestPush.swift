@@ -22,7 +22,7 @@ struct ManifestPush: Sendable {
         if case .environment(let environment) = reference {
             return try await promote(bytes, to: environment, request, context, name: name)
         }
-        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         let document = try ManifestDocument.parse(bytes, contentType: request.headers[.contentType])
         let digest = SHA256Hasher.digest(bytes)
         switch reference {
@@ -80,7 +80,7 @@ struct ManifestPush: Sendable {
     private func promote(_ bytes: [UInt8], to environment: String, _ request: Request, _ context: HangarRequestContext,
                          name: String) async throws -> Response {
         try await state.access.require(context.caller, .promote, project: name, environment: environment,
-                                       request: request, logger: context.logger)
+                                       request: request, address: context.remoteAddress)
         let digest = SHA256Hasher.digest(bytes)
         guard let candidate = try await state.metadata.candidate(project: name, digest: digest) else {
             throw APIError(.conflict, .denied, "\(environment) is an environment of \(name): only a candidate of \(name) can be pushed to it, and manifest \(digest) is not one")

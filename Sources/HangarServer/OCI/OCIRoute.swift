@@ -16,10 +16,16 @@ public enum OCIRoute: Sendable, Equatable {
     case referrers(name: String, digest: String)
 
     /// Parses a raw request path (`/v2/acme/app/blobs/sha256:…`). Throws `NAME_INVALID`
-    /// for a name that breaks the rule and `NOT_FOUND` for a path of no known shape.
+    /// for a name that breaks the rule or a path with an empty or malformed segment, and
+    /// `NOT_FOUND` for a path of no known shape.
     public static func parse(_ path: String) throws -> OCIRoute {
         guard path == "/v2" || path.hasPrefix("/v2/") else { throw unknownPath(path) }
-        let parts = path.split(separator: "/").dropFirst().map { String($0).removingPercentEncoding ?? String($0) }
+        let parts: [String]
+        do {
+            parts = Array(try PathSegments.split(Substring(path)).dropFirst())
+        } catch let e as HangarError {
+            throw APIError(.invalidInput, .nameInvalid, e.message)
+        }
         if parts.isEmpty { return .base }
         let n = parts.count
         func name(_ count: Int) throws -> String {

@@ -9,13 +9,19 @@ struct ServerState: Sendable {
     let uploads: UploadSessions
     let metrics: ServerMetrics
     let configuration: ServerConfiguration
+    let connections: ConnectionTable
+    let watchers: ConcurrencyGate
 
-    init(service: HangarService, configuration: ServerConfiguration, metrics: ServerMetrics) {
+    init(service: HangarService, configuration: ServerConfiguration, metrics: ServerMetrics, connections: ConnectionTable) {
         self.service = service
         self.metrics = metrics
         self.configuration = configuration
-        self.access = Access(service: service, metrics: metrics)
-        self.uploads = UploadSessions(blobs: service.blobs, idleLimit: .seconds(configuration.uploadIdleSeconds))
+        self.connections = connections
+        let limits = configuration.limits
+        self.access = Access(service: service, metrics: metrics, securityLog: SecurityLog(service: service, keepDays: limits.securityLogDays))
+        self.uploads = UploadSessions(blobs: service.blobs, idleLimit: .seconds(configuration.uploadIdleSeconds),
+                                      maxTotal: limits.maxUploadSessions, maxPerOwner: limits.maxUploadSessionsPerToken)
+        self.watchers = ConcurrencyGate(limit: limits.maxWatchers, what: "watch requests")
     }
 
     var metadata: any MetadataStore { service.metadata }

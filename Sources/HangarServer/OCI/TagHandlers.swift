@@ -11,7 +11,7 @@ struct TagHandlers: Sendable {
     /// Plain tags, candidate tags and the environments that point somewhere, sorted, with
     /// `n`/`last` pagination and a `Link` header to the next page.
     func list(_ request: Request, _ context: HangarRequestContext, name: String) async throws -> Response {
-        try await state.access.require(context.caller, .read, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .read, project: name, request: request, address: context.remoteAddress)
         _ = try await state.repositories.require(name)
         let query = request.uri.queryParameters
         var limit: Int?
@@ -40,7 +40,7 @@ struct TagHandlers: Sendable {
     /// An OCI image index of the manifests whose `subject` is the digest, optionally only
     /// those of one `artifactType` (then `OCI-Filters-Applied: artifactType`).
     func referrers(_ request: Request, _ context: HangarRequestContext, name: String, digest text: String) async throws -> Response {
-        try await state.access.require(context.caller, .read, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .read, project: name, request: request, address: context.remoteAddress)
         let subject = try Digest(parsing: text)
         _ = try await state.repositories.require(name)
         var records = try await state.metadata.referrers(project: name, subject: subject)

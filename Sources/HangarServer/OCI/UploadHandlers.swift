@@ -11,7 +11,7 @@ struct UploadHandlers: Sendable {
 
     /// `POST /v2/<name>/blobs/uploads/`.
     func start(_ request: Request, _ context: HangarRequestContext, name: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         try await state.repositories.ensure(name, caller: context.caller)
         let query = request.uri.queryParameters
         if let mount = query["mount"].map(String.init), let from = query["from"].map(String.init),
@@ -21,7 +21,7 @@ struct UploadHandlers: Sendable {
         if let digest = query["digest"].map(String.init) {
             return try await monolithic(request, context, name: name, digest: try Digest(parsing: digest))
         }
-        let session = try await state.uploads.open(project: name)
+        let session = try await state.uploads.open(project: name, owner: context.caller.token?.id ?? "anonymous")
         return Responses.empty(.accepted, headers: sessionHeaders(name, session.id, offset: 0))
     }
 
@@ -29,7 +29,7 @@ struct UploadHandlers: Sendable {
     /// chunk must start where the upload stands (else 416 with the current `Range`).
     /// If the connection drops, the bytes that arrived are kept for a resume.
     func patch(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         let session = try await state.uploads.claim(id, project: name)
         do {
             if let header = request.headers[.contentRange] {
@@ -52,7 +52,7 @@ struct UploadHandlers: Sendable {
 
     /// `GET /v2/<name>/blobs/uploads/<id>`: where the upload stands (204, `Range`).
     func status(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         let offset = try await state.uploads.offset(id, project: name)
         return Responses.empty(.noContent, headers: sessionHeaders(name, id, offset: offset))
     }
@@ -62,7 +62,7 @@ struct UploadHandlers: Sendable {
     /// session ended, when the bytes hash to something else). If the final body is cut
     /// off, the session stays open with what arrived.
     func finish(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         guard let text = request.uri.queryParameters["digest"].map(String.init) else {
             throw APIError(.invalidInput, .digestInvalid, "finishing upload \(id) needs ?digest=sha256:…")
         }
@@ -82,7 +82,7 @@ struct UploadHandlers: Sendable {
 
     /// `DELETE /v2/<name>/blobs/uploads/<id>`: abandons the upload and its bytes.
     func cancel(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, logger: context.logger)
+        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         let session = try await state.uploads.claim(id, project: name)
         await state.uploads.remove(session)
         session.writer.abort()

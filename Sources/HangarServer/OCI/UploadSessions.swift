@@ -7,12 +7,15 @@ import HangarCore
 final class UploadSession: @unchecked Sendable {
     let id: String
     let project: String
+    /// Who opened it: a token id, or `anonymous` (sessions are counted per owner).
+    let owner: String
     let writer: any BlobWriter
     let started: ContinuousClock.Instant
 
-    init(id: String, project: String, writer: any BlobWriter) {
+    init(id: String, project: String, owner: String, writer: any BlobWriter) {
         self.id = id
         self.project = project
+        self.owner = owner
         self.writer = writer
         self.started = .now
     }
@@ -25,6 +28,8 @@ final class UploadSession: @unchecked Sendable {
 /// received, also when the connection dropped in the middle of a chunk, so the client
 /// resumes from the offset the status request reports. Sessions idle longer than
 /// `idleLimit` are abandoned (their temporary bytes removed) when new ones start.
+/// Between requests a session holds no open file (its writer is suspended), and at most
+/// `maxTotal` sessions are open at once, `maxPerOwner` of them for one token.
 actor UploadSessions {
     private struct Entry {
         var session: UploadSession
@@ -33,19 +38,38 @@ actor UploadSessions {
         var lastActive: ContinuousClock.Instant
     }
     private var entries: [String: Entry] = [:]
+    private var perOwner: [String: Int] = [:]
     private let blobs: any BlobStore
     private let idleLimit: Duration
+    private let maxTotal: Int
+    private let maxPerOwner: Int
 
-    init(blobs: any BlobStore, idleLimit: Duration) {
+    init(blobs: any BlobStore, idleLimit: Duration, maxTotal: Int, maxPerOwner: Int) {
         self.blobs = blobs
         self.idleLimit = idleLimit
+        self.maxTotal = maxTotal
+        self.maxPerOwner = maxPerOwner
     }
 
-    /// Opens a new session for `project`.
-    func open(project: String) async throws -> UploadSession {
+    /// Opens a new session for `project` on behalf of `owner`. `TOOMANYREQUESTS` (429) when
+    /// the owner has `maxPerOwner` open, `unavailable` (503) when the server has `maxTotal`.
+    func open(project: String, owner: String) async throws -> UploadSession {
         sweep()
-        let session = UploadSession(id: UUID().uuidString.lowercased(), project: project, writer: try await blobs.writer())
+        let retry = max(1, min(60, Int(idleLimit.components.seconds)))
+        guard perOwner[owner, default: 0] < maxPerOwner else {
+            throw APIError(.unavailable, .tooManyRequests,
+                           "\(owner) already has \(maxPerOwner) upload sessions open: finish or cancel one (DELETE its Location) first",
+                           headers: [.retryAfter: String(retry)])
+        }
+        guard entries.count < maxTotal else {
+            throw APIError(.unavailable, nil, "the server has \(maxTotal) upload sessions open, its limit: retry later",
+                           headers: [.retryAfter: String(retry)])
+        }
+        let writer = try await blobs.writer()
+        writer.suspend()
+        let session = UploadSession(id: UUID().uuidString.lowercased(), project: project, owner: owner, writer: writer)
         entries[session.id] = Entry(session: session, claimed: false, offset: 0, lastActive: .now)
+        perOwner[owner, default: 0] += 1
         return session
     }
 
@@ -65,6 +89,7 @@ actor UploadSessions {
 
     /// Gives the session back after a request, noting its offset.
     func release(_ session: UploadSession) {
+        session.writer.suspend()
         guard var entry = entries[session.id] else { return }
         entry.claimed = false
         entry.offset = session.offset
@@ -74,7 +99,13 @@ actor UploadSessions {
 
     /// Forgets a claimed session (it is being committed or cancelled by its holder).
     func remove(_ session: UploadSession) {
-        entries[session.id] = nil
+        forget(session.id)
+    }
+
+    private func forget(_ id: String) {
+        guard let entry = entries.removeValue(forKey: id) else { return }
+        let owner = entry.session.owner
+        perOwner[owner] = perOwner[owner, default: 1] > 1 ? perOwner[owner, default: 1] - 1 : nil
     }
 
     /// The offset of a session as of its last request (for status requests).
@@ -93,7 +124,7 @@ actor UploadSessions {
         let now = ContinuousClock.now
         for (id, entry) in entries where !entry.claimed && now - entry.lastActive > idleLimit {
             entry.session.writer.abort()
-            entries[id] = nil
+            forget(id)
         }
     }
 }

@@ -1,3 +1,4 @@
+import HangarCore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -8,6 +9,8 @@ import Logging
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = HangarRequestContext
     let metrics: ServerMetrics
+    /// The longest request target (path and query) served; longer ones are refused (400).
+    let maxPathBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -16,6 +19,10 @@ struct RequestMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var response: Response
         do {
+            let target = request.uri.string.utf8.count
+            guard target <= maxPathBytes else {
+                throw HangarError.invalid("request path and query are \(target) bytes, over the limit of \(maxPathBytes) (max-path-bytes)")
+            }
             response = try await next(request, context)
         } catch {
             let failure = APIError(error, scope: .native)
@@ -31,7 +38,7 @@ struct RequestMiddleware: RouterMiddleware {
         metrics.request(method: request.method.rawValue, route: route, status: response.status.code,
                         duration: duration, bytesIn: context.record.bytesIn, bytesOut: bytesOut)
         context.logger.info("request", metadata: [
-            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "method": .string(request.method.rawValue), "path": .string(SecurityEvent.pathPrefix(request.uri.path, segments: 8)),
             "status": .stringConvertible(response.status.code), "caller": .string(context.record.caller),
             "ms": .stringConvertible(duration.nanoseconds / 1_000_000), "route": .string(route),
         ])
