@@ -6,7 +6,7 @@ import Testing
     @Test func everyKindHasTheDocumentedStatus() {
         let expected: [HangarError.Kind: Int] = [
             .invalidInput: 400, .notFound: 404, .integrity: 400, .conflict: 409, .policy: 409,
-            .limitExceeded: 413, .denied: 403, .unauthorized: 401, .io: 500, .internal: 500,
+            .limitExceeded: 413, .denied: 403, .unauthorized: 401, .unavailable: 503, .io: 500, .internal: 500,
         ]
         for kind in HangarError.Kind.allCases {
             #expect(ErrorTable.entry(kind: kind, code: nil, scope: .native).status.code == expected[kind], "\(kind)")
@@ -25,6 +25,7 @@ import Testing
         #expect(ErrorTable.entry(kind: .invalidInput, code: .rangeInvalid, scope: .blob).status.code == 416)
         #expect(ErrorTable.entry(kind: .denied, code: .unsupported, scope: .blob).status.code == 405)
         #expect(ErrorTable.entry(kind: .integrity, code: .blobCorrupt, scope: .blob).status.code == 500)
+        #expect(ErrorTable.entry(kind: .unavailable, code: .tooManyRequests, scope: .upload).status.code == 429)
         #expect(ErrorTable.entry(kind: .conflict, code: .denied, scope: .manifest) == (.conflict, .denied))
     }
 }

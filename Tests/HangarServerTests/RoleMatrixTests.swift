@@ -87,8 +87,8 @@ import Testing
                     #expect(r.errorCode == (role == "anonymous" ? "UNAUTHORIZED" : "DENIED"))
                 }
             }
-            let denied = try await f.audit(.accessDenied)
-            #expect(denied.count == refused, "\(role): every refusal is audited once")
+            let denied = try await c.denied()
+            #expect(denied.map(\.count).reduce(0, +) == refused, "\(role): every refusal is counted once")
             #expect(denied.allSatisfy { $0.actor == (role == "anonymous" ? "anonymous" : role) })
         }
     }

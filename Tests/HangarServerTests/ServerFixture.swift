@@ -18,10 +18,12 @@ struct ServerFixture: Sendable {
     let secrets: [String: String]
     static let project = "acme/app"
 
-    init(anonymousRead: Bool = false) async throws {
+    init(anonymousRead: Bool = false, limits: [String: Int] = [:]) async throws {
         let store = dir.path + "/store"
         service = try HangarService.openEmbedded(at: store)
-        configuration = ServerConfiguration(store: store, port: 0, anonymousRead: anonymousRead, logLevel: "error")
+        var configuration = ServerConfiguration(store: store, port: 0, anonymousRead: anonymousRead, logLevel: "error")
+        for (name, value) in limits { try configuration.limits.set(name, value, source: "test") }
+        self.configuration = configuration
         var secrets: [String: String] = [:]
         let grants: [(String, Role, [String], [String])] = [
             ("admin", .admin, [], []), ("ci", .ci, [], []), ("deployer", .deployer, [], []),
@@ -109,6 +111,14 @@ struct Client: Sendable {
         let r = try await json(.post, "/api/v1/projects/\(project)/-/\(cherryPick ? "cherry-picks" : "candidates")", as: "ci", request)
         try #require(r.status == .created, "cut: \(r.text)")
         return try r.decode(CutResult.self).candidate
+    }
+
+    /// The security log's rows (refused requests), read as `auditor`, one row per refusal
+    /// shape and minute with a count.
+    func denied() async throws -> [SecurityEvent] {
+        let r = try await send(.get, "/api/v1/security-log", as: "auditor")
+        try #require(r.status == .ok, "security log: \(r.text)")
+        return try r.decode([SecurityEvent].self)
     }
 
     /// Promotes through the native API as `releaser`.

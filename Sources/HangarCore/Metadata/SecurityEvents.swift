@@ -50,11 +50,11 @@ public struct SecurityEvent: Sendable, Hashable, Codable {
         return out + "…"
     }
 
-    /// The first `segments` segments of a request path (`/v2/acme/app/…`), bounded.
-    public static func pathPrefix(_ path: String, segments: Int = 4) -> String {
-        let parts = path.split(separator: "/", maxSplits: segments, omittingEmptySubsequences: false)
-        let kept = parts.prefix(segments + 1).joined(separator: "/")
-        return bounded(parts.count > segments + 1 || kept.utf8.count < path.utf8.count ? kept + "/…" : kept)
+    /// The first `segments` segments of a request path (`/v2/acme/app/manifests/…`), bounded.
+    public static func pathPrefix(_ path: String, segments: Int = 5) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let kept = parts.prefix(segments + 1).joined(separator: "/")  // + 1: the empty part before the first '/'
+        return bounded(parts.count > segments + 1 ? kept + "/…" : kept)
     }
 }
 
