@@ -23,7 +23,9 @@ import Testing
         (413, "SIZE_INVALID", .limitExceeded),
         (405, nil, .invalidInput),
         (502, nil, .io),
-        (503, "UNAVAILABLE", .io),
+        (503, "UNKNOWN", .unavailable),
+        (429, "TOOMANYREQUESTS", .unavailable),
+        (504, nil, .io),
     ] as [(Int, String?, HangarError.Kind)])
     func statusAndCodeGiveTheKind(status: Int, code: String?, kind: HangarError.Kind) {
         #expect(RemoteErrors.kind(status: status, code: code) == kind)

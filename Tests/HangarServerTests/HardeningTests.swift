@@ -77,6 +77,25 @@ import Testing
         #expect(throws: HangarError.self) { try ProjectRoute.parse("/api/v1/projects/acme/app/-/environments//promote") }
     }
 
+    /// Found by the fuzz harness: each of these crashed the server or the parser.
+    @Test func inputsTheFuzzerFoundAreRefusedCleanly() async throws {
+        try await ServerFixture().test { c in
+            for path in ["/api/v1/projects/-/status", "/api/v1/projects/-/-/status", "/api/v1/projects//-/status"] {
+                let r = try await c.send(.get, path, as: "admin")
+                #expect(r.status == .notFound || r.status == .badRequest, "\(path): \(r.status)")
+            }
+            let at = "2026-11-20T10:00:00.12999999999922337203685477580799999998Z"
+            let r = try await c.send(.get, "/api/v1/projects/acme/app/-/history?at=\(at)", as: "admin")
+            #expect(r.status == .badRequest && r.errorMessage.contains("ISO 8601"), "\(r.status) \(r.text)")
+        }
+        #expect(try Timestamp.parse("2026-11-20T10:00:00.123Z") == Date(timeIntervalSince1970: 1_795_168_800.123))
+        #expect(try Timestamp.parse("2026-11-20T12:00:00+02:00") == Date(timeIntervalSince1970: 1_795_168_800))
+        #expect(try Timestamp.parse("2026-11-20") == Date(timeIntervalSince1970: 1_795_132_800))
+        for bad in ["2026-02-30", "2026-11-20T24:00:00Z", "2026-11-20T10:00:00", "2026-11-20T10:00:00.Z", "20261120"] {
+            #expect(throws: HangarError.self, "\(bad)") { try Timestamp.parse(bad) }
+        }
+    }
+
     @Test func aLongReportMessageIsShortenedAndTheReportKept() async throws {
         try await ServerFixture().test { c in
             let rc1 = try await c.cut("one")

@@ -176,16 +176,14 @@ public enum Timestamp {
         return date
     }
 
-    /// Parses ISO 8601 with or without fractional seconds (`Z` or an offset), or a bare date.
+    /// Parses ISO 8601 as RFC 3339 writes it, with or without fractional seconds (at most
+    /// 9 digits; `Z` or an offset), or a bare date (`2026-11-20`, midnight UTC).
+    /// Written here rather than with Foundation's `ISO8601DateFormatter`, which the fuzz
+    /// harness crashed (SIGFPE) with a fraction of many digits.
     public static func parse(_ text: String) throws -> Date {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        for f in [withFraction, plain, dateOnly] {
-            if let d = f.date(from: text) { return d }
+        guard let date = RFC3339.parse(Array(text.utf8)) else {
+            throw HangarError.invalid("time '\(text.prefix(64))' is not ISO 8601 (e.g. 2026-11-20T10:00:00Z)")
         }
-        throw HangarError.invalid("time '\(text)' is not ISO 8601 (e.g. 2026-11-20T10:00:00Z)")
+        return date
     }
 }

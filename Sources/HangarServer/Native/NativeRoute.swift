@@ -19,8 +19,12 @@ enum ProjectRoute: Sendable, Equatable {
     /// The project name and the route; `NOT_FOUND` for an unknown shape, `INVALID` for a bad name.
     static func parse(_ path: String) throws -> (project: String, route: ProjectRoute) {
         let prefix = "/api/v1/projects/"
-        guard path.hasPrefix(prefix), let sep = path.range(of: "/-/") else { throw unknown(path) }
-        let project = String(path[path.index(path.startIndex, offsetBy: prefix.count)..<sep.lowerBound])
+        guard path.hasPrefix(prefix) else { throw unknown(path) }
+        let afterPrefix = path.dropFirst(prefix.count)
+        // `/-/` is looked for after the prefix: `/api/v1/projects/-/…` names no project (it
+        // crashed the server when the separator was found overlapping the prefix).
+        guard let sep = afterPrefix.range(of: "/-/") else { throw unknown(path) }
+        let project = String(afterPrefix[..<sep.lowerBound])
         try Names.checkProject(project)
         let rest = try PathSegments.split(path[sep.upperBound...], allowTrailingSlash: false)
         switch rest.count {
