@@ -2,7 +2,7 @@
 SWIFT ?= swift
 STORE ?= .hangar
 
-.PHONY: deps build release test serve demo bench clean
+.PHONY: deps build release test serve demo bench fuzz clean
 
 deps:
 	@.ci/install-deps
@@ -27,6 +27,14 @@ serve: build
 
 demo: build
 	Fixtures/demo/walkthrough.sh .build/debug/hangar
+
+# A long fuzz run with a new seed (printed; replay with HANGAR_FUZZ_SEED=…). FUZZ_ITERATIONS per parser.
+FUZZ_ITERATIONS ?= 500000
+fuzz: deps
+	$(SWIFT) build --build-tests
+	HANGAR_FUZZ_SEED=$${HANGAR_FUZZ_SEED:-$$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')} \
+	HANGAR_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) HANGAR_FUZZ_TRACE=$${HANGAR_FUZZ_TRACE:-.build/fuzz-last-input} \
+	$(SWIFT) test --skip-build --filter FuzzTests
 
 bench: deps
 	Benchmarks/run.sh
