@@ -41,7 +41,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
             self.init(.invalidInput, nil, "request body is not valid JSON of the expected shape: \(HangarJSON.describe(e))", scope: scope)
         case let e as HTTPParserError:
             // The request's bytes were not HTTP (a bad chunk size, a bad header): the client's fault.
-            self.init(.invalidInput, nil, "malformed HTTP request: \(e)", scope: scope)
+            self.init(.invalidInput, scope == .upload || scope == .blob ? .blobUploadInvalid : nil,
+                      "malformed HTTP request: \(e)", scope: scope)
         case is NIOTooManyBytesError:
             self.init(.limitExceeded, nil, "request body is larger than this endpoint accepts (manifests: 4 MiB, JSON: 8 MiB)",
                       scope: scope)
