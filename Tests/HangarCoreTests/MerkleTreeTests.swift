@@ -72,3 +72,19 @@ import Testing
         }
     }
 }
+
+/// Found in the pass over integer conversions reachable from input: a proof naming entry
+/// `Int64.min` overflowed computing its index.
+@Suite struct ProofBoundsTests {
+    @Test func aProofWithAnImpossibleSequenceNumberIsFalseNotATrap() {
+        let entry = AuditEntry(seq: Int64.min, at: Date(timeIntervalSince1970: 0), actor: "a", action: "x", project: nil,
+                               subject: nil, details: [:], prevHash: String(repeating: "0", count: 64), hash: "")
+        let leaf = Hex.encode(TransparencyLog.leafHash(entry))
+        for (seq, size) in [(Int64.min, Int64.max), (0, 1), (5, 4), (1, Int64.min)] {
+            var e = entry
+            e.seq = seq
+            let proof = InclusionProof(seq: seq, treeSize: size, leafHash: leaf, rootHash: leaf, proof: [])
+            #expect(!proof.verify(entry: e, root: leaf))
+        }
+    }
+}

@@ -51,7 +51,8 @@ public struct InclusionProof: Codable, Sendable, Hashable {
     /// Checks the proof for `entry` (whose bytes give the leaf) against `root`.
     public func verify(entry: AuditEntry, root: String) -> Bool {
         let leaf = TransparencyLog.leafHash(entry)
-        guard Hex.encode(leaf) == leafHash, seq == entry.seq, rootHash == root, let rootBytes = Hex.decode(root) else { return false }
+        guard Hex.encode(leaf) == leafHash, seq == entry.seq, seq >= 1, seq <= treeSize, rootHash == root,
+              let rootBytes = Hex.decode(root) else { return false }
         return MerkleTree.verifyInclusion(leaf: leaf, index: Int(seq - 1), size: Int(treeSize),
                                           proof: proof.compactMap(Hex.decode), root: rootBytes)
     }
