@@ -11,8 +11,10 @@ struct ExtractionTarget {
     /// The target folder (trailing slashes removed).
     let path: String
     let parent: String
-    /// `<parent>/.<name>.hangar-tmp-<random>`, on the same filesystem as the target.
+    /// `<parent>/.<name>.hangar-tmp-<pid>-<random>`, on the same filesystem as the target.
     let temp: String
+    /// The prefix of every temp folder of this target (`.<name>.hangar-tmp`).
+    let tempPrefix: String
 
     init(_ target: String) throws {
         var trimmed = target
@@ -27,8 +29,8 @@ struct ExtractionTarget {
         } else {
             parent = "."
         }
-        let random = String(UInt64.random(in: .min ... .max), radix: 36)
-        temp = (parent == "/" ? "" : parent) + "/.\(name).hangar-tmp-\(random)"
+        tempPrefix = ".\(name).hangar-tmp"
+        temp = (parent == "/" ? "" : parent) + "/" + Posix.randomName(tempPrefix)
         try checkTarget()
     }
 
@@ -48,6 +50,8 @@ struct ExtractionTarget {
     /// until it is swapped in.
     func makeTemp() throws {
         try Posix.makeDirectories(parent)
+        // What an extraction into the same target left when its process was killed.
+        StaleTemporaries.sweep(parent, prefix: tempPrefix, maxAge: 3600)
         guard mkdir(temp, 0o700) == 0 else {
             throw HangarError.system("mkdir", temp, "cannot create a temp folder next to \(path)")
         }

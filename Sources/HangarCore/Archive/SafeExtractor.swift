@@ -10,7 +10,7 @@ import CLibArchive
 /// one step only after every entry was written and the whole input was read.
 ///
 /// The archive is unpacked into a fresh temp folder next to the target
-/// (`<parent>/.<name>.hangar-tmp-<random>`), writing each file itself with
+/// (`<parent>/.<name>.hangar-tmp-<pid>-<random>`, swept once its process is gone), writing each file itself with
 /// O_CREAT|O_EXCL|O_NOFOLLOW under the rules of `ExtractionTree`: no absolute paths, no
 /// `..`, nothing through a symlink, symlinks and hard links only inside the tree, no
 /// device nodes, fifos or sockets. Files become 0644, or 0755 when any execute bit is set;

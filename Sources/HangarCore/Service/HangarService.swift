@@ -26,6 +26,7 @@ public struct HangarService: Sendable {
     public static func openEmbedded(at path: String, signingKeyPath: String? = nil,
                                     clock: @escaping @Sendable () -> Date = { Date() }) throws -> HangarService {
         let blobs = try FileSystemBlobStore(root: path)
+        blobs.sweepTemporary()
         let metadata = try SQLiteMetadataStore(path: path + "/metadata.sqlite")
         let key = try StoreKeys.loadOrCreate(signingKeyPath ?? path + "/signing-key.pem", create: signingKeyPath == nil)
         return HangarService(blobs: blobs, metadata: metadata, signingKey: key, clock: clock)

@@ -15,7 +15,8 @@ import CHangarSystem
 ///     │       └── <first 2 hex>/
 ///     │           └── <64 hex>        complete blob, read-only (0444), never rewritten
 ///     └── tmp/
-///         └── upload-<pid>-<random>   a write in progress; never read as a blob
+///         └── upload-<pid>-<random>   a write in progress; never read as a blob;
+///                                     swept once <pid> is gone or after a day untouched
 ///
 /// A write streams into `tmp/`, hashing as it goes; on commit it is fsynced, its digest
 /// and size checked against what the caller declared, made read-only, renamed to its
@@ -29,6 +30,14 @@ public struct FileSystemBlobStore: BlobStore {
         self.root = root
         try Posix.makeDirectories(blobsRoot)
         try Posix.makeDirectories(tmpRoot)
+    }
+
+    /// Removes writes in `tmp/` whose process is gone (killed mid-write) or untouched for
+    /// `maxAge`. Every process that opens the store does this once; `hangar serve` also
+    /// does it periodically.
+    @discardableResult
+    public func sweepTemporary(maxAge: Double = 86_400) -> StaleTemporaries.Report {
+        StaleTemporaries.sweep(tmpRoot, prefix: "upload", maxAge: maxAge)
     }
 
     var blobsRoot: String { root + "/blobs/sha256" }
@@ -196,6 +205,8 @@ final class FileBlobReader: BlobReader {
     private var fd: Int32
     private var remaining: Int64
     private let hasher: SHA256Hasher?
+    private var verified = false
+    private var failure: HangarError?
 
     init(path: String, digest: Digest, range: Range<Int64>?) throws {
         self.path = path
@@ -228,8 +239,9 @@ final class FileBlobReader: BlobReader {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         precondition(fd >= 0, "read after close")
+        if let failure { throw failure }
+        guard remaining > 0, buffer.count > 0 else { return try finish() }
         let want = Int(min(Int64(buffer.count), remaining))
-        if want == 0 { return try finish() }
         let n = try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), path: path)
         if n == 0 { return try finish() }
         hasher?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
@@ -237,16 +249,18 @@ final class FileBlobReader: BlobReader {
         return n
     }
 
+    /// At the end: a whole-blob reader checks the digest once; the verdict sticks, so a
+    /// caller that reads again after a failure (libarchive does) gets the same error.
     private func finish() throws -> Int {
-        guard let hasher, remaining >= 0 else { return 0 }
+        guard !verified else { return 0 }
+        verified = true
         if remaining > 0 {
-            throw HangarError.integrity("blob \(digest) is truncated: \(remaining) bytes missing")
+            failure = HangarError.integrity("blob \(digest) is truncated: \(remaining) bytes missing")
+        } else if let hasher {
+            let actual = hasher.finalize()
+            if actual != digest { failure = HangarError.integrity("blob \(digest) is corrupt: its bytes hash to \(actual)") }
         }
-        remaining = -1
-        let actual = hasher.finalize()
-        if actual != digest {
-            throw HangarError.integrity("blob \(digest) is corrupt: its bytes hash to \(actual)")
-        }
+        if let failure { throw failure }
         return 0
     }
 
