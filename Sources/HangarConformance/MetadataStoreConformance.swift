@@ -32,5 +32,5 @@ public enum MetadataStoreConformance {
     public typealias Case = ConformanceCase<MetadataStoreHarness>
 
     public static let cases: [Case] = projectCases + candidateCases + pointerCases + historyCases + auditCases
-        + tokenCases + manifestCases + reportCases
+        + tokenCases + manifestCases + reportCases + referenceCases
 }

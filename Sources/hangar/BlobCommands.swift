@@ -117,14 +117,15 @@ struct BlobCommand: AsyncParsableCommand {
 /// `hangar verify`: re-hash every stored blob and report the ones that no longer match.
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Re-hash every blob; exit 5 naming each corrupt or missing one.")
+        commandName: "verify", abstract: "Re-hash every blob; exit 5 naming each corrupt, truncated, extended or missing one.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let blobs = try store.blobStore()
+        let service = try store.service()
+        let referenced = try await service.metadata.referencedBlobs()
         let progress = ProgressBar("verifying", total: nil)
-        let report = try await Scrubber(store: blobs).run { _, _, bytes in progress.update(bytes) }
+        let report = try await Scrubber(store: service.blobs).run(referenced: referenced) { _, _, bytes in progress.update(bytes) }
         progress.finish()
         if output.json {
             try Terminal.json(report)

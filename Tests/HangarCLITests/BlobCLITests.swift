@@ -29,6 +29,27 @@ import HangarCore
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/x"))
     }
 
+    @Test func aDeletedOrTruncatedArtifactMakesVerifyExitFiveNamingIt() throws {
+        let dir = TempDir()
+        let cli = CLI(workdir: dir.path)
+        try FileManager.default.createDirectory(atPath: dir.path + "/build", withIntermediateDirectories: true)
+        try Data(repeating: 0x41, count: 50_000).write(to: URL(fileURLWithPath: dir.path + "/build/app"))
+        try cli.run("project", "create", "acme/app")
+        let cut = try cli.run("cut", "acme/app", "--version", "1.0.0", "--commit", String(repeating: "a", count: 40),
+                              "--artifact", "app=build", "--json")
+        #expect(cut.status == 0, "\(cut.stderr)")
+        let artifact = try #require(cut.stdout.firstMatch(of: /"digest" : "(sha256:[0-9a-f]{64})"/)?.1).description
+        let hex = String(artifact.dropFirst(7))
+        let path = "\(dir.path)/.hangar/blobs/sha256/\(hex.prefix(2))/\(hex)"
+        chmod(path, 0o644)
+        truncate(path, 10)
+        let truncated = try cli.run("verify")
+        #expect(truncated.status == 5 && truncated.stdout.contains("TRUNCATED  \(artifact)"), "\(truncated.stdout)")
+        try FileManager.default.removeItem(atPath: path)
+        let missing = try cli.run("verify")
+        #expect(missing.status == 5 && missing.stdout.contains("MISSING  \(artifact)"), "\(missing.stdout)")
+    }
+
     @Test func aFlippedByteMakesVerifyExitFiveNamingTheDigest() throws {
         let dir = TempDir()
         let cli = CLI(workdir: dir.path)

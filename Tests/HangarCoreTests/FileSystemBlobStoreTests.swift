@@ -53,15 +53,25 @@ import Synchronization
         let good = try await store.put(BlobStoreConformance.pattern(50_000)).digest
         let flipped = try await store.put(BlobStoreConformance.pattern(60_000)).digest
         let truncated = try await store.put(BlobStoreConformance.pattern(70_000)).digest
+        let unsized = try await store.put(BlobStoreConformance.pattern(80_000)).digest
+        let extended = try await store.put(BlobStoreConformance.pattern(90_000)).digest
         try await BlobStoreHarness.fileSystem.corrupt(store, flipped)
-        chmod(store.path(for: truncated), 0o644)
-        truncate(store.path(for: truncated), 1000)
+        for d in [truncated, unsized] {
+            chmod(store.path(for: d), 0o644)
+            truncate(store.path(for: d), 1000)
+        }
+        chmod(store.path(for: extended), 0o644)
+        let handle = try #require(FileHandle(forWritingAtPath: store.path(for: extended)))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0]))
+        try handle.close()
         let missing = SHA256Hasher.digest(Array("never stored".utf8))
 
-        let report = try await Scrubber(store: store).run(referenced: [good, missing])
-        #expect(report.checked == 3)
+        let report = try await Scrubber(store: store).run(referenced: [
+            good: 50_000, missing: nil, truncated: 70_000, extended: 90_000, unsized: nil, flipped: 60_000])
+        #expect(report.checked == 5)
         #expect(!report.ok)
         let byDigest = Dictionary(uniqueKeysWithValues: report.problems.map { ($0.digest, $0.kind) })
-        #expect(byDigest == [flipped: .corrupt, truncated: .corrupt, missing: .missing])
+        #expect(byDigest == [flipped: .corrupt, truncated: .truncated, extended: .extra, unsized: .corrupt, missing: .missing])
     }
 }

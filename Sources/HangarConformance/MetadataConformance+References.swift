@@ -1,0 +1,30 @@
+import Foundation
+import HangarCore
+
+private typealias F = MetadataFixtures
+
+extension MetadataStoreConformance {
+    static let referenceCases: [Case] = [
+        Case("every blob the metadata refers to is listed, with the size recorded for it where there is one") { h in
+            let store = try await h.makeStore()
+            let c = try await F.seed(store, candidates: 1)
+            let envelope = F.digest("statement of the move")
+            let d = DeploymentDraft(to: c[0].digest, kind: .promote, actor: "alice", at: F.at(1), reason: nil, overridden: [])
+            _ = try await store.movePointer(project: "acme/checkout", environment: "sandbox", expectedGeneration: 0, draft: d,
+                                            audit: [F.draft(.promotion, subject: "sandbox", details: ["envelope": envelope.description])])
+            let m = F.manifest("image")
+            try await store.putManifest(m, tag: F.tag("latest", m), audit: [F.draft(.manifestPushed, subject: m.digest.description)])
+            let linked = F.digest("a pushed layer")
+            try await store.linkBlob(project: "acme/checkout", digest: linked)
+            let refs = try await store.referencedBlobs()
+            for a in c[0].artifacts { try require(refs[a.digest] == .some(a.size), "artifact \(a.name) with its size") }
+            try require(refs[c[0].digest] == .some(c[0].manifestSize), "the candidate manifest with its size")
+            try require(refs[c[0].configDigest] != nil, "the candidate config")
+            try require(refs[m.digest] == .some(m.size), "a pushed manifest with its size")
+            for r in m.references { try require(refs[r] != nil, "what the manifest references") }
+            try require(refs[linked] != nil, "a blob linked into a repository")
+            try require(refs[envelope] != nil, "the signed statement of a move")
+            try require(refs.count == 3 + 2 + 1 + 3 + 1 + 1, "nothing else: \(refs.count)")
+        },
+    ]
+}
