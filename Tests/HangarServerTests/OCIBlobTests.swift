@@ -165,9 +165,8 @@ import Testing
             let path = try FileSystemBlobStore(root: f.configuration.store).path(for: digest)
             chmod(path, 0o644)
             try Data(repeating: UInt8(ascii: "b"), count: 1000).write(to: URL(fileURLWithPath: path))
-            await #expect(throws: HangarError.self, "the body fails instead of completing") {
-                try await c.send(.get, "/v2/acme/app/blobs/\(digest)", as: "deployer")
-            }
+            let r = try await c.send(.get, "/v2/acme/app/blobs/\(digest)", as: "deployer")
+            #expect(r.status == .internalServerError && r.errorCode == "BLOB_CORRUPT", "a small blob is checked before the answer starts")
         }
     }
 }

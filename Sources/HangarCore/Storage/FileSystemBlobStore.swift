@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CHangarSystem
+import Foundation
 
 /// The default blob backend: one folder on a local filesystem.
 ///
@@ -14,6 +15,9 @@ import CHangarSystem
 ///     │   └── sha256/
 ///     │       └── <first 2 hex>/
 ///     │           └── <64 hex>        complete blob, read-only (0444), never rewritten
+///     ├── chunks/
+///     │   └── sha256/<first 2 hex>/<64 hex>   the blob's chunk table (see ChunkTable), made on
+///     │                                       its first ranged read; remade, never trusted, if damaged
 ///     └── tmp/
 ///         └── upload-<pid>-<random>   a write in progress; never read as a blob;
 ///                                     swept once <pid> is gone or after a day untouched
@@ -56,8 +60,49 @@ public struct FileSystemBlobStore: BlobStore {
         return Int64(st.st_size)
     }
 
+    /// A whole blob is hashed as it is read (`FileBlobReader`). A range is read through
+    /// the blob's chunk table, made on first use from a full, checked read
+    /// (`ChunkVerifiedReader`): `integrity` at once when the blob is corrupt.
     public func reader(for digest: Digest, range: Range<Int64>?) async throws -> any BlobReader {
-        try FileBlobReader(path: path(for: digest), digest: digest, range: range)
+        guard let range else { return try FileBlobReader(path: path(for: digest), digest: digest) }
+        let file = try OpenBlobFile(path: path(for: digest), digest: digest)
+        do {
+            guard !range.isEmpty, range.lowerBound >= 0, range.lowerBound < file.size else {
+                throw HangarError.invalid("byte range \(range.lowerBound)..<\(range.upperBound) is outside blob \(digest) of \(file.size) bytes")
+            }
+            return ChunkVerifiedReader(file: file, table: try chunkTable(file), range: range)
+        } catch {
+            close(file.fd)
+            throw error
+        }
+    }
+
+    var chunksRoot: String { root + "/chunks/sha256" }
+
+    /// Where the chunk table of `digest` is kept.
+    func chunkTablePath(for digest: Digest) -> String {
+        "\(chunksRoot)/\(digest.hex.prefix(2))/\(digest.hex)"
+    }
+
+    /// The blob's chunk table: the stored one when it is undamaged and of the blob's
+    /// current size, else made anew from a checked read of the whole blob and stored.
+    func chunkTable(_ file: OpenBlobFile) throws -> ChunkTable {
+        let path = chunkTablePath(for: file.digest)
+        if let data = FileManager.default.contents(atPath: path), let table = ChunkTable.decode(Array(data)),
+           table.blobSize == file.size {
+            return table
+        }
+        let table = try ChunkTable.build(file)
+        let folder = String(path[..<path.lastIndex(of: "/")!])
+        try Posix.makeDirectories(folder)
+        let temp = tmpRoot + "/" + Posix.randomName("chunks")
+        do {
+            try Data(table.encoded).write(to: URL(fileURLWithPath: temp))
+            guard rename(temp, path) == 0 else { throw HangarError.system("rename", temp) }
+        } catch {
+            unlink(temp)  // the table is an optimisation: reading goes on without a stored one
+        }
+        return table
     }
 
     public func writer() async throws -> any BlobWriter {
@@ -77,6 +122,7 @@ public struct FileSystemBlobStore: BlobStore {
     public func delete(_ digest: Digest) async throws {
         let p = path(for: digest)
         if unlink(p) != 0 && errno != ENOENT { throw HangarError.system("unlink", p) }
+        unlink(chunkTablePath(for: digest))
     }
 
     /// Names in a folder, without `.` and `..`.
@@ -169,10 +215,10 @@ final class FileBlobWriter: BlobWriter {
             throw HangarError.integrity("digest mismatch: declared \(expected), content hashes to \(digest)")
         }
         let final = store.path(for: digest)
-        if Posix.lstat(final) != nil {
-            abort()
-            return StoredBlob(digest: digest, size: bytesWritten, created: false)
-        }
+        // Already stored: the new bytes, just checked, still replace the file, so a blob
+        // damaged on disk is repaired by the next honest upload of it instead of staying
+        // behind an "already stored".
+        let existed = Posix.lstat(final) != nil
         try resume()
         guard fsync(fd) == 0 else { throw HangarError.system("fsync", tmpPath) }
         guard fchmod(fd, 0o444) == 0 else { throw HangarError.system("chmod", tmpPath) }
@@ -187,84 +233,12 @@ final class FileBlobWriter: BlobWriter {
         guard rename(tmpPath, final) == 0 else { throw HangarError.system("rename", tmpPath) }
         finished = true
         try Posix.syncDirectory(fan)
-        return StoredBlob(digest: digest, size: bytesWritten, created: true)
+        return StoredBlob(digest: digest, size: bytesWritten, created: !existed)
     }
 
     func abort() {
         if fd >= 0 { close(fd); fd = -1 }
         if !finished { unlink(tmpPath) }
         finished = true
-    }
-}
-
-/// Reads a stored blob file; a whole-blob reader verifies the digest at the end.
-final class FileBlobReader: BlobReader {
-    let digest: Digest
-    let length: Int64
-    private let path: String
-    private var fd: Int32
-    private var remaining: Int64
-    private let hasher: SHA256Hasher?
-    private var verified = false
-    private var failure: HangarError?
-
-    init(path: String, digest: Digest, range: Range<Int64>?) throws {
-        self.path = path
-        self.digest = digest
-        fd = hangar_open_nofollow(path)
-        guard fd >= 0 else {
-            if errno == ENOENT { throw HangarError.notFound("blob \(digest) is not in the store") }
-            throw HangarError.system("open", path)
-        }
-        var st = Glibc.stat()
-        guard fstat(fd, &st) == 0 else { Glibc.close(fd); throw HangarError.system("fstat", path) }
-        let size = Int64(st.st_size)
-        if let range {
-            guard !range.isEmpty, range.lowerBound >= 0, range.lowerBound < size else {
-                Glibc.close(fd)
-                throw HangarError.invalid("byte range \(range.lowerBound)..<\(range.upperBound) is outside blob \(digest) of \(size) bytes")
-            }
-            let upper = min(range.upperBound, size)
-            guard lseek(fd, off_t(range.lowerBound), SEEK_SET) >= 0 else { Glibc.close(fd); throw HangarError.system("lseek", path) }
-            length = upper - range.lowerBound
-            hasher = nil
-        } else {
-            length = size
-            hasher = SHA256Hasher()
-        }
-        remaining = length
-    }
-
-    deinit { close() }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        precondition(fd >= 0, "read after close")
-        if let failure { throw failure }
-        guard remaining > 0, buffer.count > 0 else { return try finish() }
-        let want = Int(min(Int64(buffer.count), remaining))
-        let n = try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), path: path)
-        if n == 0 { return try finish() }
-        hasher?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        remaining -= Int64(n)
-        return n
-    }
-
-    /// At the end: a whole-blob reader checks the digest once; the verdict sticks, so a
-    /// caller that reads again after a failure (libarchive does) gets the same error.
-    private func finish() throws -> Int {
-        guard !verified else { return 0 }
-        verified = true
-        if remaining > 0 {
-            failure = HangarError.integrity("blob \(digest) is truncated: \(remaining) bytes missing")
-        } else if let hasher {
-            let actual = hasher.finalize()
-            if actual != digest { failure = HangarError.integrity("blob \(digest) is corrupt: its bytes hash to \(actual)") }
-        }
-        if let failure { throw failure }
-        return 0
-    }
-
-    func close() {
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
     }
 }

@@ -48,6 +48,13 @@ public final class SHA256Hasher {
         return hasher.finalize()
     }
 
+    /// The digest of the bytes a buffer points at.
+    public static func digest(_ buffer: UnsafeRawBufferPointer) -> Digest {
+        let hasher = SHA256Hasher()
+        hasher.update(buffer)
+        return hasher.finalize()
+    }
+
     /// Raw 32-byte SHA-256 of bytes held in memory (used by Merkle trees and hash chains).
     public static func raw(_ bytes: some ContiguousBytes) -> [UInt8] {
         digest(bytes).bytes

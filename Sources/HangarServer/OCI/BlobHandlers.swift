@@ -13,19 +13,37 @@ struct BlobHandlers: Sendable {
         return Responses.empty(.ok, headers: headers(digest, length: size))
     }
 
-    /// The blob's bytes; `206` with `Content-Range` for a satisfiable `Range`.
+    /// The blob's bytes; `206` with `Content-Range` for a satisfiable `Range`. No client
+    /// gets a complete response with wrong bytes: a blob up to `checkedInMemory` is read and
+    /// checked whole before the answer starts (a corrupt one is 500 `BLOB_CORRUPT`); a
+    /// larger one is checked while it streams and cut short at the first bad byte; a range
+    /// is served through the blob's chunk table, one checked 1 MiB chunk at a time.
     func get(_ request: Request, _ context: HangarRequestContext, name: String, digest text: String) async throws -> Response {
         let (digest, size) = try await locate(request, context, name: name, digest: text)
         let range = try ByteRange.resolve(request.headers[.range], size: size)
-        let reader = try await state.blobs.reader(for: digest, range: range)
-        var headers = headers(digest, length: reader.length)
-        headers[.contentType] = "application/octet-stream"
+        var headers = headers(digest, length: range.map { $0.upperBound - $0.lowerBound } ?? size)
         if let range {
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
         }
-        let body = BlobStreaming.body(reader, logger: context.logger, metrics: state.metrics)
-        return Response(status: range == nil ? .ok : .partialContent, headers: headers, body: body)
+        let status: HTTPResponse.Status = range == nil ? .ok : .partialContent
+        do {
+            if range == nil, size <= Self.checkedInMemory {
+                let bytes = try await state.blobs.get(digest, limit: Self.checkedInMemory)
+                headers[.contentLength] = String(bytes.count)
+                return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            }
+            let reader = try await state.blobs.reader(for: digest, range: range)
+            headers[.contentLength] = String(reader.length)
+            return Response(status: status, headers: headers, body: BlobStreaming.body(reader, logger: context.logger, metrics: state.metrics))
+        } catch let e as HangarError where e.kind == .integrity {
+            state.metrics.corruptBlobServed()
+            context.logger.critical("stored blob failed its digest check; not served", metadata: ["error": .string(e.description)])
+            throw APIError(.integrity, .blobCorrupt, "blob \(digest) is damaged in the store and is not served: \(e.message)", scope: .blob)
+        }
     }
+
+    /// Blobs up to this size are checked whole before the answer starts.
+    static let checkedInMemory = 1 << 20
 
     /// Finds a blob visible in the repository after checking the caller may read it.
     private func locate(_ request: Request, _ context: HangarRequestContext, name: String, digest text: String) async throws -> (Digest, Int64) {
