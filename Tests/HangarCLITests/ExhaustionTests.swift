@@ -137,19 +137,33 @@ enum Sockets {
 
     /// One request on a new connection; the answer, or a description of the failure.
     static func exchange(port: Int, _ request: [UInt8], timeout: Int) -> String {
-        guard let fd = connect(port: port) else { return "connect failed: errno \(errno)" }
+        switch exchangeBytes(port: port, request, timeout: timeout) {
+        case .success(let out): return out.isEmpty ? "no answer (errno \(errno))" : String(decoding: out, as: UTF8.self)
+        case .failure(let why): return why.text
+        }
+    }
+
+    struct Failure: Error { let text: String }
+
+    /// One request on a new connection; every byte of the answer.
+    static func exchangeBytes(port: Int, _ request: [UInt8], timeout: Int) -> Result<[UInt8], Failure> {
+        guard let fd = connect(port: port) else { return .failure(Failure(text: "connect failed: errno \(errno)")) }
         defer { close(fd) }
         var tv = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        guard request.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
-            return "send failed: errno \(errno)"
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }  // the server may answer (and close) before taking the whole body
+            sent += n
         }
-        var out: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
+        var out: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = recv(fd, &buffer, buffer.count, 0)
             if n <= 0 { break }
             out += buffer[0..<n]
         }
-        return out.isEmpty ? "no answer (errno \(errno))" : String(decoding: out, as: UTF8.self)
+        return .success(out)
     }
 }

@@ -15,14 +15,18 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
     public var scope: ErrorScope
     /// Headers the client needs to recover (e.g. `Range` of an upload after a 416).
     public var headers: HTTPFields
+    /// The status when the table's does not fit (416 for an upload the store could not
+    /// continue, as the OCI spec words it).
+    public var statusOverride: HTTPResponse.Status?
 
     public init(_ kind: HangarError.Kind, _ code: OCIErrorCode? = nil, _ message: String,
-                scope: ErrorScope = .native, headers: HTTPFields = [:]) {
+                scope: ErrorScope = .native, headers: HTTPFields = [:], status: HTTPResponse.Status? = nil) {
         self.kind = kind
         self.code = code
         self.message = message
         self.scope = scope
         self.headers = headers
+        self.statusOverride = status
     }
 
     /// Any error as an API error: Hangar's errors keep their kind and message; request
@@ -39,6 +43,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
             self.init(e.kind, nil, e.description, scope: scope, headers: headers)
         case let e as DecodingError:
             self.init(.invalidInput, nil, "request body is not valid JSON of the expected shape: \(HangarJSON.describe(e))", scope: scope)
+        case let e as BlobStreaming.StoreFailure:
+            self.init(.io, nil, "the store could not take the upload, nothing was stored: \(e.cause)", scope: scope)
         case let e as HTTPParserError:
             // The request's bytes were not HTTP (a bad chunk size, a bad header): the client's fault.
             self.init(.invalidInput, scope == .upload || scope == .blob ? .blobUploadInvalid : nil,
@@ -53,7 +59,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
         }
     }
 
-    public var status: HTTPResponse.Status { ErrorTable.entry(kind: kind, code: code, scope: scope).status }
+    public var status: HTTPResponse.Status { statusOverride ?? ErrorTable.entry(kind: kind, code: code, scope: scope).status }
     public var ociCode: OCIErrorCode { ErrorTable.entry(kind: kind, code: code, scope: scope).code }
     public var description: String { "\(ociCode.rawValue) (\(kind.rawValue)): \(message)" }
 

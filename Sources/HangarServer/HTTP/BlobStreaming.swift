@@ -38,16 +38,29 @@ enum BlobStreaming {
 
     /// Writes every chunk of `body` into `writer`, counting the bytes on `record`.
     /// Returns the number of bytes written. A failure of the body (a dropped
-    /// connection) is rethrown after the bytes received so far were written.
+    /// connection) is rethrown after the bytes received so far were written; a failure
+    /// to store a chunk (disk full, I/O error) is thrown as `StoreFailure`, the writer
+    /// left at the end of the last chunk it stored.
     @discardableResult
     static func drain(_ body: RequestBody, into writer: any BlobWriter, record: RequestRecord) async throws -> Int64 {
         var total: Int64 = 0
         for try await chunk in body {
-            try chunk.withUnsafeReadableBytes { try writer.write($0) }
+            do {
+                try chunk.withUnsafeReadableBytes { try writer.write($0) }
+            } catch {
+                throw StoreFailure(cause: error)
+            }
             total += Int64(chunk.readableBytes)
             record.received(chunk.readableBytes)
         }
         return total
+    }
+
+    /// The store could not take bytes the client sent (as opposed to the client failing
+    /// to send them).
+    struct StoreFailure: Error, CustomStringConvertible {
+        let cause: any Error
+        var description: String { "\(cause)" }
     }
 }
 

@@ -43,7 +43,7 @@ struct UploadHandlers: Sendable {
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
         } catch {
             await state.uploads.release(session)
-            throw error
+            throw storeFailure(error, name: name, session: session)
         }
         let offset = session.offset
         await state.uploads.release(session)
@@ -72,7 +72,7 @@ struct UploadHandlers: Sendable {
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
         } catch {
             await state.uploads.release(session)  // a final chunk cut off can be resumed too
-            throw error
+            throw storeFailure(error, name: name, session: session)
         }
         await state.uploads.remove(session)
         let stored = try await session.writer.commit(expected: digest, expectedSize: nil)
@@ -125,6 +125,17 @@ struct UploadHandlers: Sendable {
                 subject: stored.digest.description, details: ["size": String(stored.size), "via": "oci"])])
         }
         state.metrics.upload(duration: ContinuousClock.now - started, bytes: stored.size, created: stored.created)
+    }
+
+    /// A chunk the store could not take (disk full, I/O error) leaves the session at the
+    /// last byte it stored: 416 `BLOB_UPLOAD_INVALID` with that `Range`, so the client
+    /// resumes from there once the server can store again. Other errors pass through.
+    private func storeFailure(_ error: any Error, name: String, session: UploadSession) -> any Error {
+        guard let failure = error as? BlobStreaming.StoreFailure else { return error }
+        let offset = session.offset
+        return APIError(.invalidInput, .blobUploadInvalid,
+                        "upload \(session.id) could not store a chunk (\(failure.cause)); it holds \(offset) bytes: resume from byte \(offset)",
+                        scope: .upload, headers: sessionHeaders(name, session.id, offset: offset), status: .rangeNotSatisfiable)
     }
 
     private func sessionHeaders(_ name: String, _ id: String, offset: Int64) -> HTTPFields {
