@@ -26,6 +26,10 @@ int hangar_open_append(const char *path) {
     return open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 }
 
+int hangar_open_session(const char *path) {
+    return open(path, O_CREAT | O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
 int hangar_open_directory(const char *path) {
     return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }

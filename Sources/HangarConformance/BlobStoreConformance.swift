@@ -24,7 +24,9 @@ public struct BlobStoreHarness: Sendable {
 public enum BlobStoreConformance {
     public typealias Case = ConformanceCase<BlobStoreHarness>
 
-    public static let cases: [Case] = [
+    public static let cases: [Case] = basicCases + sessionCases
+
+    static let basicCases: [Case] = [
         Case("put then get returns the same bytes under their SHA-256") { h in
             let store = try await h.makeStore()
             let bytes = pattern(100_000)

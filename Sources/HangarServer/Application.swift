@@ -33,10 +33,13 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Hang
     let http1 = HTTP1Channel.Configuration(
         additionalChannelHandlers: [connections.handler(), ExpectContinueHandler()],
         idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)), httpDecoderConfiguration: decoder)
+    let housekeeping = Housekeeping(uploads: state.uploads, blobs: service.blobs,
+                                    interval: .seconds(configuration.housekeepingSeconds), logger: logger)
     return Application(
         router: router,
         server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.bind, port: configuration.port), serverName: "hangar"),
+        services: [housekeeping],
         onServerRunning: { channel in
             await onServerRunning(configuration.bind, channel.localAddress?.port ?? configuration.port)
         },

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logLevel: String = "info"
     /// An upload session untouched for this long is abandoned and its bytes removed.
     public var uploadIdleSeconds: Int = 3600
+    /// How often abandoned upload sessions and leftovers of killed writes are swept.
+    public var housekeepingSeconds: Int = 300
     /// The Ed25519 private key (PEM) that signs provenance, moves and checkpoints; nil:
     /// `<store>/signing-key.pem`, made on first use.
     public var signingKey: String?
@@ -63,7 +65,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw HangarError.invalid("log level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
-        guard uploadIdleSeconds > 0 else { throw HangarError.invalid("upload-idle-seconds must be positive") }
+        guard (1...86_400).contains(uploadIdleSeconds) else {
+            throw HangarError.invalid("upload-idle-seconds must be between 1 and 86400 (a day)")
+        }
     }
 }
 

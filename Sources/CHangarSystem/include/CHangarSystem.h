@@ -15,6 +15,10 @@ int hangar_create_exclusive(const char *path, mode_t mode);
 /// Reopens an existing file for appending, without following a final symlink. Returns fd or -1.
 int hangar_open_append(const char *path);
 
+/// Opens (creating if absent) a durable upload session's file for appending, without
+/// following a final symlink. Returns fd or -1.
+int hangar_open_session(const char *path);
+
 /// Opens a directory (O_RDONLY|O_DIRECTORY|O_CLOEXEC) for fsync. Returns fd or -1.
 int hangar_open_directory(const char *path);
 

@@ -66,4 +66,4 @@ public protocol AuditStore: Sendable {
 /// Every backend runs `MetadataStoreConformance`. Every mutation that appends audit
 /// entries does so in the same transaction as the change it records.
 public protocol MetadataStore: ProjectCatalog, CandidateCatalog, DeploymentLedger, AuditStore,
-    TokenStore, ManifestIndex, DeploymentReports, SecurityLogStore, BlobReferences {}
+    TokenStore, ManifestIndex, DeploymentReports, SecurityLogStore, BlobReferences, UploadSessionStore {}

@@ -18,6 +18,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v2: manifests, tags and blob links", migrate: manifests)
         migrator.registerMigration("v2: deployment reports", migrate: deploymentReports)
         migrator.registerMigration("v3: security log", migrate: securityLog)
+        migrator.registerMigration("v3: upload sessions", migrate: uploadSessions)
         return migrator
     }
 
@@ -254,6 +255,21 @@ enum SQLiteSchema {
                 last_at INTEGER NOT NULL,
                 PRIMARY KEY (window_start, actor, token_id, address, method, path_prefix, status, reason)
             ) STRICT;
+            """)
+    }
+
+    /// Blob uploads in progress (their bytes are in the blob store under the same id).
+    private static func uploadSessions(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE upload_sessions (
+                id TEXT PRIMARY KEY,
+                project TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX upload_sessions_by_owner ON upload_sessions(owner);
+            CREATE INDEX upload_sessions_by_use ON upload_sessions(updated_at, id);
             """)
     }
 }

@@ -17,6 +17,22 @@ public protocol BlobStore: Sendable {
     /// Starts a new write. Nothing is visible under any digest until `commit` succeeds.
     func writer() async throws -> any BlobWriter
 
+    /// Takes up the durable write of upload session `session` (an `UploadSessionID`),
+    /// creating it empty the first time: positioned after the bytes it holds, whichever
+    /// process wrote them. While one writer holds a session, taking it again (here or in
+    /// another process) is `conflict`; `suspend` or `commit` lets it go. Nothing is visible
+    /// under any digest until `commit`.
+    func sessionWriter(_ session: String) async throws -> any BlobWriter
+    /// How many bytes upload session `session` holds, or nil when it has none stored.
+    func sessionSize(_ session: String) async throws -> Int64?
+    /// Removes what upload session `session` holds. Removing an absent one is not an error.
+    func removeSession(_ session: String) async throws
+
+    /// Removes what writes killed mid-way left behind (never a write in progress in a
+    /// live process), and session bytes untouched for `maxAge` seconds.
+    @discardableResult
+    func sweepTemporary(maxAge: Double) async throws -> StaleTemporaries.Report
+
     /// Every digest stored, in no particular order.
     func list() async throws -> [Digest]
 
@@ -99,8 +115,11 @@ public protocol BlobWriter: AnyObject {
     /// Abandons the write and removes what it wrote. Safe to call more than once.
     func abort()
     /// Releases what the write holds open while it waits for more bytes (an upload
-    /// session between chunks); the next `write` or `commit` takes it up again.
+    /// session between chunks); the next `write`, `resume` or `commit` takes it up again.
     func suspend()
+    /// Takes a suspended write up again: for a session, its lock (`conflict` when another
+    /// request or process holds it) and any bytes another process added since.
+    func resume() throws
 }
 
 extension BlobWriter {
@@ -145,5 +164,16 @@ extension BlobStore {
         let r = try await reader(for: digest)
         defer { r.close() }
         return try r.readAll(limit: limit)
+    }
+}
+
+/// The id of a durable upload session: 1–64 of `[a-z0-9-]` (a UUID in lowercase), so it
+/// can name a file or an object key as it is.
+public enum UploadSessionID {
+    public static func check(_ id: String) throws {
+        guard (1...64).contains(id.utf8.count),
+              id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2d }) else {
+            throw HangarError.invalid("upload session id '\(id.prefix(80))' is not of the form Hangar makes")
+        }
     }
 }

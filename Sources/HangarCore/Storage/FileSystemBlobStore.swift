@@ -19,8 +19,10 @@ import Foundation
 ///     │   └── sha256/<first 2 hex>/<64 hex>   the blob's chunk table (see ChunkTable), made on
 ///     │                                       its first ranged read; remade, never trusted, if damaged
 ///     └── tmp/
-///         └── upload-<pid>-<random>   a write in progress; never read as a blob;
-///                                     swept once <pid> is gone or after a day untouched
+///         ├── upload-<pid>-<random>   a write in progress; never read as a blob;
+///         │                           swept once <pid> is gone or after a day untouched
+///         └── session-<id>            the bytes of a durable upload session so far, taken up
+///                                     by any process; removed when the session ends or expires
 ///
 /// A write streams into `tmp/`, hashing as it goes; on commit it is fsynced, its digest
 /// and size checked against what the caller declared, made read-only, renamed to its
@@ -41,7 +43,13 @@ public struct FileSystemBlobStore: BlobStore {
     /// does it periodically.
     @discardableResult
     public func sweepTemporary(maxAge: Double = 86_400) -> StaleTemporaries.Report {
-        StaleTemporaries.sweep(tmpRoot, prefix: "upload", maxAge: maxAge)
+        var report = StaleTemporaries.sweep(tmpRoot, prefix: "upload", maxAge: maxAge)
+        // Upload sessions end (or expire, after at most a day idle) through the metadata;
+        // a session file untouched for longer belongs to none.
+        let orphans = StaleTemporaries.sweep(tmpRoot, prefix: "session", maxAge: maxAge, ownerInName: false)
+        report.removed += orphans.removed
+        report.bytes += orphans.bytes
+        return report
     }
 
     var blobsRoot: String { root + "/blobs/sha256" }
@@ -109,6 +117,25 @@ public struct FileSystemBlobStore: BlobStore {
         try FileBlobWriter(store: self)
     }
 
+    public func sessionWriter(_ session: String) async throws -> any BlobWriter {
+        try UploadSessionID.check(session)
+        return try FileBlobWriter(store: self, session: session)
+    }
+
+    public func sessionSize(_ session: String) async throws -> Int64? {
+        try UploadSessionID.check(session)
+        return Posix.lstat(sessionPath(session)).map { Int64($0.st_size) }
+    }
+
+    public func removeSession(_ session: String) async throws {
+        try UploadSessionID.check(session)
+        let p = sessionPath(session)
+        if unlink(p) != 0 && errno != ENOENT { throw HangarError.system("unlink", p) }
+    }
+
+    /// Where the bytes of upload session `id` are kept until it is committed.
+    func sessionPath(_ id: String) -> String { tmpRoot + "/session-" + id }
+
     public func list() async throws -> [Digest] {
         var out: [Digest] = []
         for fan in try listDirectory(blobsRoot) where fan.utf8.count == 2 {
@@ -140,105 +167,5 @@ public struct FileSystemBlobStore: BlobStore {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
-    }
-}
-
-/// A write into `tmp/`, renamed into `blobs/` on commit.
-final class FileBlobWriter: BlobWriter {
-    private let store: FileSystemBlobStore
-    private let tmpPath: String
-    private var fd: Int32
-    private let hasher = SHA256Hasher()
-    private(set) var bytesWritten: Int64 = 0
-    private var finished = false
-
-    init(store: FileSystemBlobStore) throws {
-        self.store = store
-        self.tmpPath = store.tmpRoot + "/" + Posix.randomName("upload")
-        fd = hangar_create_exclusive(tmpPath, 0o600)
-        guard fd >= 0 else { throw HangarError.system("create", tmpPath, "cannot start a blob write in \(store.tmpRoot)") }
-    }
-
-    deinit { abort() }
-
-    /// Writes, then hashes what was written: the hash never runs ahead of the bytes on
-    /// disk. A failed write (disk full, EIO) cuts the file back to the last whole chunk,
-    /// so the write stays consistent at `bytesWritten` and can go on from there.
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        precondition(!finished, "write after commit or abort")
-        try resume()
-        do {
-            try Posix.writeAll(fd, bytes, path: tmpPath)
-        } catch {
-            if ftruncate(fd, off_t(bytesWritten)) != 0 {
-                abort()  // the file can no longer be trusted to match the hash: give the write up
-                throw HangarError(.io, "blob write failed and could not be rolled back; the upload is abandoned", cause: error)
-            }
-            throw error
-        }
-        hasher.update(bytes)
-        bytesWritten += Int64(bytes.count)
-    }
-
-    func suspend() {
-        if fd >= 0 && !finished { close(fd); fd = -1 }
-    }
-
-    /// Reopens a suspended write, checking the file still holds exactly what was hashed.
-    private func resume() throws {
-        guard fd < 0 else { return }
-        fd = hangar_open_append(tmpPath)
-        guard fd >= 0 else { throw HangarError.system("open", tmpPath, "cannot resume the blob write in \(tmpPath)") }
-        var st = Glibc.stat()
-        guard fstat(fd, &st) == 0, Int64(st.st_size) == bytesWritten else {
-            abort()
-            throw HangarError.integrity("the partial upload in \(tmpPath) changed while suspended; start the upload again")
-        }
-    }
-
-    func commit(expected: Digest?, expectedSize: Int64?) async throws -> StoredBlob {
-        precondition(!finished, "commit after commit or abort")
-        do {
-            return try finish(expected: expected, expectedSize: expectedSize)
-        } catch {
-            abort()
-            throw error
-        }
-    }
-
-    private func finish(expected: Digest?, expectedSize: Int64?) throws -> StoredBlob {
-        let digest = hasher.finalize()
-        if let expectedSize, expectedSize != bytesWritten {
-            throw HangarError.integrity("size mismatch: declared \(expectedSize) bytes, received \(bytesWritten)")
-        }
-        if let expected, expected != digest {
-            throw HangarError.integrity("digest mismatch: declared \(expected), content hashes to \(digest)")
-        }
-        let final = store.path(for: digest)
-        // Already stored: the new bytes, just checked, still replace the file, so a blob
-        // damaged on disk is repaired by the next honest upload of it instead of staying
-        // behind an "already stored".
-        let existed = Posix.lstat(final) != nil
-        try resume()
-        guard fsync(fd) == 0 else { throw HangarError.system("fsync", tmpPath) }
-        guard fchmod(fd, 0o444) == 0 else { throw HangarError.system("chmod", tmpPath) }
-        close(fd)
-        fd = -1
-        let fan = String(final[..<final.lastIndex(of: "/")!])
-        if mkdir(fan, 0o755) == 0 {
-            try Posix.syncDirectory(store.blobsRoot)
-        } else if errno != EEXIST {
-            throw HangarError.system("mkdir", fan)
-        }
-        guard rename(tmpPath, final) == 0 else { throw HangarError.system("rename", tmpPath) }
-        finished = true
-        try Posix.syncDirectory(fan)
-        return StoredBlob(digest: digest, size: bytesWritten, created: !existed)
-    }
-
-    func abort() {
-        if fd >= 0 { close(fd); fd = -1 }
-        if !finished { unlink(tmpPath) }
-        finished = true
     }
 }

@@ -18,13 +18,15 @@ public enum StaleTemporaries {
 
     /// Removes the stale entries of `folder` whose names start with `prefix` + `-`.
     @discardableResult
-    public static func sweep(_ folder: String, prefix: String, maxAge: TimeInterval = 86_400, now: Date = Date()) -> Report {
+    /// With `ownerInName` false, names carry no pid and only age counts.
+    public static func sweep(_ folder: String, prefix: String, maxAge: TimeInterval = 86_400, now: Date = Date(),
+                             ownerInName: Bool = true) -> Report {
         var report = Report()
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return report }
         for name in names where name.hasPrefix(prefix + "-") {
             let path = folder + "/" + name
             guard let st = Posix.lstat(path) else { continue }
-            let owner = Int32(name.dropFirst(prefix.count + 1).split(separator: "-").first ?? "")
+            let owner = ownerInName ? Int32(name.dropFirst(prefix.count + 1).split(separator: "-").first ?? "") : nil
             let age = now.timeIntervalSince1970 - Double(st.st_mtim.tv_sec)
             let ownerGone = owner.map { $0 > 0 && kill($0, 0) != 0 && errno == ESRCH } ?? false
             guard owner != getpid() || age > maxAge, ownerGone || age > maxAge else { continue }

@@ -19,7 +19,7 @@ struct ServerState: Sendable {
         self.connections = connections
         let limits = configuration.limits
         self.access = Access(service: service, metrics: metrics, securityLog: SecurityLog(service: service, keepDays: limits.securityLogDays))
-        self.uploads = UploadSessions(blobs: service.blobs, idleLimit: .seconds(configuration.uploadIdleSeconds),
+        self.uploads = UploadSessions(service: service, idleLimit: .seconds(configuration.uploadIdleSeconds),
                                       maxTotal: limits.maxUploadSessions, maxPerOwner: limits.maxUploadSessionsPerToken)
         self.watchers = ConcurrencyGate(limit: limits.maxWatchers, what: "watch requests")
     }

@@ -74,9 +74,17 @@ struct UploadHandlers: Sendable {
             await state.uploads.release(session)  // a final chunk cut off can be resumed too
             throw storeFailure(error, name: name, session: session)
         }
-        await state.uploads.remove(session)
-        let stored = try await session.writer.commit(expected: digest, expectedSize: nil)
-        try await recordStored(stored, in: name, caller: context.caller, started: session.started)
+        // Commit, then forget the session: a crash in between leaves a row without bytes,
+        // which the sweep removes, never bytes nobody knows of.
+        let stored: StoredBlob
+        do {
+            stored = try await session.writer.commit(expected: digest, expectedSize: nil)
+        } catch {
+            await state.uploads.finish(session)
+            throw error
+        }
+        await state.uploads.finish(session)
+        try await recordStored(stored, in: name, caller: context.caller, started: session.claimed)
         return Responses.empty(.created, headers: blobHeaders(name, digest))
     }
 
@@ -84,8 +92,8 @@ struct UploadHandlers: Sendable {
     func cancel(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
         try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         let session = try await state.uploads.claim(id, project: name)
-        await state.uploads.remove(session)
         session.writer.abort()
+        await state.uploads.finish(session)
         return Responses.empty(.noContent)
     }
 

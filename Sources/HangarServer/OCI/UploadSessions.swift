@@ -1,130 +1,139 @@
 import Foundation
 import HangarCore
 
-/// One blob upload in progress: the open `BlobWriter` and whose repository it is for.
-/// Used by one request at a time: `UploadSessions.claim` hands it out and `release`
-/// takes it back, so its writer is never touched by two tasks at once.
+/// One blob upload in progress, as one request holds it: its record and the writer of
+/// its bytes. Used by one request at a time (`UploadSessions.claim` … `release`).
 final class UploadSession: @unchecked Sendable {
-    let id: String
-    let project: String
-    /// Who opened it: a token id, or `anonymous` (sessions are counted per owner).
-    let owner: String
+    let record: UploadSessionRecord
     let writer: any BlobWriter
-    let started: ContinuousClock.Instant
+    let claimed: ContinuousClock.Instant = .now
 
-    init(id: String, project: String, owner: String, writer: any BlobWriter) {
-        self.id = id
-        self.project = project
-        self.owner = owner
+    init(record: UploadSessionRecord, writer: any BlobWriter) {
+        self.record = record
         self.writer = writer
-        self.started = .now
     }
 
-    /// Bytes received so far; read only while the session is claimed.
+    var id: String { record.id }
+    /// Bytes received so far.
     var offset: Int64 { writer.bytesWritten }
 }
 
-/// The upload sessions of this server process, by id. A session keeps every byte it
-/// received, also when the connection dropped in the middle of a chunk, so the client
-/// resumes from the offset the status request reports. Sessions idle longer than
-/// `idleLimit` are abandoned (their temporary bytes removed) when new ones start.
-/// Between requests a session holds no open file (its writer is suspended), and at most
-/// `maxTotal` sessions are open at once, `maxPerOwner` of them for one token.
+/// The upload sessions of the OCI API. A session is a row in the metadata store and its
+/// bytes in the blob store, so any server sharing them, or this one after a restart,
+/// continues it; a session keeps every byte it received, also when the connection dropped
+/// in the middle of a chunk, and the client resumes from the offset a status request
+/// reports. Between requests a session holds no open file. This process keeps the
+/// writers it used last (their hash state), so continuing here re-reads nothing;
+/// elsewhere the bytes are re-read once. Sessions idle longer than `idleLimit` are
+/// abandoned (row and bytes removed) by `sweep`, which `hangar serve` runs periodically.
 actor UploadSessions {
-    private struct Entry {
-        var session: UploadSession
-        var claimed: Bool
-        var offset: Int64
-        var lastActive: ContinuousClock.Instant
-    }
-    private var entries: [String: Entry] = [:]
-    private var perOwner: [String: Int] = [:]
-    private let blobs: any BlobStore
+    private let service: HangarService
     private let idleLimit: Duration
     private let maxTotal: Int
     private let maxPerOwner: Int
+    /// Writers of sessions this process used, not in use now (their hash state is kept).
+    private var idle: [String: any BlobWriter] = [:]
+    /// Sessions a request of this process holds.
+    private var busy: Set<String> = []
 
-    init(blobs: any BlobStore, idleLimit: Duration, maxTotal: Int, maxPerOwner: Int) {
-        self.blobs = blobs
+    init(service: HangarService, idleLimit: Duration, maxTotal: Int, maxPerOwner: Int) {
+        self.service = service
         self.idleLimit = idleLimit
         self.maxTotal = maxTotal
         self.maxPerOwner = maxPerOwner
     }
 
+    private var blobs: any BlobStore { service.blobs }
+    private var metadata: any MetadataStore { service.metadata }
+
     /// Opens a new session for `project` on behalf of `owner`. `TOOMANYREQUESTS` (429) when
-    /// the owner has `maxPerOwner` open, `unavailable` (503) when the server has `maxTotal`.
-    func open(project: String, owner: String) async throws -> UploadSession {
-        sweep()
-        let retry = max(1, min(60, Int(idleLimit.components.seconds)))
-        guard perOwner[owner, default: 0] < maxPerOwner else {
-            throw APIError(.unavailable, .tooManyRequests,
-                           "\(owner) already has \(maxPerOwner) upload sessions open: finish or cancel one (DELETE its Location) first",
-                           headers: [.retryAfter: String(retry)])
+    /// the owner has `maxPerOwner` open, `unavailable` (503) when there are `maxTotal`.
+    func open(project: String, owner: String) async throws -> UploadSessionRecord {
+        let now = service.now()
+        let record = UploadSessionRecord(id: UUID().uuidString.lowercased(), project: project, owner: owner,
+                                         startedAt: now, updatedAt: now)
+        do {
+            try await metadata.createUploadSession(record, maxPerOwner: maxPerOwner, maxTotal: maxTotal)
+        } catch let e as HangarError where e.kind == .unavailable {
+            let perOwner = (e.cause as? UploadLimit) == .perOwner
+            throw APIError(.unavailable, perOwner ? .tooManyRequests : nil, e.message,
+                           headers: [.retryAfter: String(max(1, min(60, Int(idleLimit.components.seconds))))])
         }
-        guard entries.count < maxTotal else {
-            throw APIError(.unavailable, nil, "the server has \(maxTotal) upload sessions open, its limit: retry later",
-                           headers: [.retryAfter: String(retry)])
-        }
-        let writer = try await blobs.writer()
-        writer.suspend()
-        let session = UploadSession(id: UUID().uuidString.lowercased(), project: project, owner: owner, writer: writer)
-        entries[session.id] = Entry(session: session, claimed: false, offset: 0, lastActive: .now)
-        perOwner[owner, default: 0] += 1
-        return session
+        return record
     }
 
     /// Takes the session for one request. `BLOB_UPLOAD_UNKNOWN` when there is no such
-    /// session in this repository; `conflict` while another request holds it.
-    func claim(_ id: String, project: String) throws -> UploadSession {
-        guard var entry = entries[id], entry.session.project == project else {
-            throw APIError(.notFound, .blobUploadUnknown, "upload \(id) is not in progress for \(project)")
+    /// session in this repository; `conflict` while another request (here or on another
+    /// server) holds it.
+    func claim(_ id: String, project: String) async throws -> UploadSession {
+        let record = try await find(id, project: project)
+        guard !busy.contains(id) else { throw busyError(id) }
+        busy.insert(id)
+        do {
+            let writer: any BlobWriter
+            if let kept = idle.removeValue(forKey: id) {
+                writer = kept
+                try writer.resume()
+            } else {
+                writer = try await blobs.sessionWriter(id)
+            }
+            return UploadSession(record: record, writer: writer)
+        } catch {
+            busy.remove(id)
+            if let e = error as? HangarError, e.kind == .conflict { throw busyError(id) }
+            throw error
         }
-        guard !entry.claimed else {
-            throw APIError(.conflict, .blobUploadInvalid, "upload \(id) is busy with another request; retry when it has finished")
-        }
-        entry.claimed = true
-        entries[id] = entry
-        return entry.session
     }
 
-    /// Gives the session back after a request, noting its offset.
-    func release(_ session: UploadSession) {
+    /// Gives the session back after a request: its file is closed, its writer kept.
+    func release(_ session: UploadSession) async {
         session.writer.suspend()
-        guard var entry = entries[session.id] else { return }
-        entry.claimed = false
-        entry.offset = session.offset
-        entry.lastActive = .now
-        entries[session.id] = entry
+        busy.remove(session.id)
+        idle[session.id] = session.writer
+        try? await metadata.touchUploadSession(id: session.id, at: service.now())
     }
 
-    /// Forgets a claimed session (it is being committed or cancelled by its holder).
-    func remove(_ session: UploadSession) {
-        forget(session.id)
+    /// Ends a claimed session that its holder committed or cancelled.
+    func finish(_ session: UploadSession) async {
+        busy.remove(session.id)
+        idle[session.id] = nil
+        try? await metadata.deleteUploadSession(id: session.id)
     }
 
-    private func forget(_ id: String) {
-        guard let entry = entries.removeValue(forKey: id) else { return }
-        let owner = entry.session.owner
-        perOwner[owner] = perOwner[owner, default: 1] > 1 ? perOwner[owner, default: 1] - 1 : nil
+    /// How many bytes the session holds (for status requests).
+    func offset(_ id: String, project: String) async throws -> Int64 {
+        _ = try await find(id, project: project)
+        return try await blobs.sessionSize(id) ?? 0
     }
 
-    /// The offset of a session as of its last request (for status requests).
-    func offset(_ id: String, project: String) throws -> Int64 {
-        guard let entry = entries[id], entry.session.project == project else {
-            throw APIError(.notFound, .blobUploadUnknown, "upload \(id) is not in progress for \(project)")
+    /// Abandons sessions idle longer than the limit: rows and bytes go. Returns how many.
+    @discardableResult
+    func sweep() async throws -> Int {
+        let before = service.now().addingTimeInterval(-Double(idleLimit.components.seconds))
+        var count = 0
+        while true {
+            let stale = try await metadata.idleUploadSessions(before: before, limit: 500)
+            for record in stale where !busy.contains(record.id) {
+                idle[record.id] = nil
+                try await blobs.removeSession(record.id)
+                try await metadata.deleteUploadSession(id: record.id)
+                count += 1
+            }
+            if stale.count < 500 { return count }
         }
-        return entry.offset
     }
 
-    /// How many sessions are open.
-    var count: Int { entries.count }
+    /// Writers kept in memory (for tests).
+    var kept: Int { idle.count }
 
-    /// Abandons sessions idle longer than the limit (not those a request holds).
-    func sweep() {
-        let now = ContinuousClock.now
-        for (id, entry) in entries where !entry.claimed && now - entry.lastActive > idleLimit {
-            entry.session.writer.abort()
-            forget(id)
+    private func find(_ id: String, project: String) async throws -> UploadSessionRecord {
+        guard (try? UploadSessionID.check(id)) != nil, let record = try await metadata.uploadSession(id: id), record.project == project else {
+            throw APIError(.notFound, .blobUploadUnknown, "upload \(id.prefix(80)) is not in progress for \(project)")
         }
+        return record
+    }
+
+    private func busyError(_ id: String) -> APIError {
+        APIError(.conflict, .blobUploadInvalid, "upload \(id) is busy with another request; retry when it has finished")
     }
 }

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import HangarCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import HangarServer
+
+/// Upload sessions live in the metadata and blob stores, not in one process: a second
+/// server on the same stores (or this one after a restart) continues them.
+@Suite struct DurableUploadTests {
+    @Test func aChunkedUploadStartedOnOneServerIsFinishedOnAnother() async throws {
+        let f = try await ServerFixture()
+        let a = (0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 3) }
+        let b = (0..<400_000).map { UInt8(truncatingIfNeeded: $0 &* 5) }
+        let location = try await f.test { c in
+            let start = try await c.send(.post, "/v2/acme/app/blobs/uploads/", as: "ci")
+            let location = try #require(start.headers[.location])
+            #expect(try await c.send(.patch, location, as: "ci", body: a).status == .accepted)
+            return location
+        }
+        try await f.test { c in  // a new application: nothing of the first in memory
+            let status = try await c.send(.get, location, as: "ci")
+            #expect(status.status == .noContent && status.headers[.range] == "0-\(a.count - 1)")
+            #expect(try await c.send(.patch, location, as: "ci", headers: [.contentRange: "\(a.count)-\(a.count + b.count - 1)"],
+                                     body: b).status == .accepted)
+            let digest = SHA256Hasher.digest(a + b)
+            #expect(try await c.send(.put, location + "?digest=\(digest)", as: "ci").status == .created)
+            #expect(try await c.send(.get, "/v2/acme/app/blobs/\(digest)", as: "deployer").bytes == a + b)
+            #expect(try await c.send(.get, location, as: "ci").status == .notFound, "the session is over")
+        }
+        #expect(try await f.service.metadata.idleUploadSessions(before: Date.distantFuture, limit: 10).isEmpty)
+    }
+
+    @Test func idleSessionsAreSweptWithTheirBytes() async throws {
+        let f = try await ServerFixture()
+        let location = try await f.test { c in
+            let r = try await c.send(.post, "/v2/acme/app/blobs/uploads/", as: "ci")
+            let location = try #require(r.headers[.location])
+            _ = try await c.send(.patch, location, as: "ci", body: Array(repeating: 1, count: 5000))
+            return location
+        }
+        let id = String(location.split(separator: "/").last!)
+        #expect(try await f.service.blobs.sessionSize(id) == 5000)
+        let sessions = UploadSessions(service: f.service, idleLimit: .seconds(0), maxTotal: 10, maxPerOwner: 10)
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try await sessions.sweep() == 1)
+        #expect(try await f.service.blobs.sessionSize(id) == nil)
+        #expect(try await f.service.metadata.uploadSession(id: id) == nil)
+    }
+
+    @Test func sessionLimitsHoldAcrossServers() async throws {
+        let f = try await ServerFixture(limits: ["max-upload-sessions-per-token": 2])
+        for _ in 0..<2 {
+            let status = try await f.test { c in try await c.send(.post, "/v2/acme/app/blobs/uploads/", as: "ci").status }
+            #expect(status == .accepted)
+        }
+        let third = try await f.test { c in try await c.send(.post, "/v2/acme/app/blobs/uploads/", as: "ci").status }
+        #expect(third == .tooManyRequests, "the limit counts the sessions of every server")
+    }
+}
