@@ -37,7 +37,7 @@ extension SQLiteMetadataStore {
     }
 
     public func candidate(project: String, digest: Digest) async throws -> CandidateRecord? {
-        try await read("cannot read candidate \(digest) of \(project)") { db in
+        try await readOne("cannot read candidate \(digest) of \(project)") { db in
             try Self.fetchCandidates(db, where: "project = ? AND digest = ?", [project, digest.description]).first
         }
     }
@@ -73,11 +73,12 @@ extension SQLiteMetadataStore {
     /// Candidates matching `condition`, oldest first, each with its artifacts in order.
     private static func fetchCandidates(_ db: Database, where condition: String,
                                         _ values: [String]) throws -> [CandidateRecord] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM candidates WHERE \(condition) ORDER BY created_at, id",
+        // Cached statements: `condition` is one of a few constant strings of this file.
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM candidates WHERE \(condition) ORDER BY created_at, id"),
                                     arguments: try SQLiteRows.arguments(values))
         return try rows.map { row in
             let artifacts = try Row.fetchAll(
-                db, sql: "SELECT * FROM candidate_artifacts WHERE candidate_id = ? ORDER BY position",
+                db.cachedStatement(sql: "SELECT * FROM candidate_artifacts WHERE candidate_id = ? ORDER BY position"),
                 arguments: try SQLiteRows.arguments([try row.decode(Int64.self, forColumn: "id")])).map(SQLiteRows.artifact)
             return try SQLiteRows.candidate(row, artifacts: artifacts)
         }

@@ -37,7 +37,7 @@ extension SQLiteMetadataStore {
     /// the manifest was also pushed over the OCI API, whose record comes first.
     public func manifest(project: String, digest: Digest) async throws -> ManifestRecord? {
         try await read("cannot read manifest \(digest) of \(project)") { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM manifests WHERE project = ? AND digest = ?",
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM manifests WHERE project = ? AND digest = ?"),
                                         arguments: try SQLiteRows.arguments([project, digest.description]))
             if let pushed = try Self.manifests(rows, in: db).first { return pushed }
             return try Self.candidateManifest(project: project, digest: digest, in: db)
@@ -45,8 +45,8 @@ extension SQLiteMetadataStore {
     }
 
     public func tag(project: String, name: String) async throws -> TagRecord? {
-        try await read("cannot read tag \(name) of \(project)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM tags WHERE project = ? AND name = ?",
+        try await readOne("cannot read tag \(name) of \(project)") { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tags WHERE project = ? AND name = ?"),
                              arguments: try SQLiteRows.arguments([project, name])).map(SQLiteRows.tag)
         }
     }
@@ -105,15 +105,15 @@ extension SQLiteMetadataStore {
     /// Also true for the config and artifacts of the project's candidates.
     public func isBlobLinked(project: String, digest: Digest) async throws -> Bool {
         let arguments = try SQLiteRows.arguments(Array(repeating: [project, digest.description], count: 4).flatMap { $0 })
-        return try await read("cannot check whether blob \(digest) belongs to \(project)") { db in
-            try Bool.fetchOne(db, sql: """
+        return try await readOne("cannot check whether blob \(digest) belongs to \(project)") { db in
+            try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM blob_links WHERE project = ? AND digest = ?)
                     OR EXISTS (SELECT 1 FROM manifest_references r JOIN manifests m ON m.id = r.manifest_id
                                WHERE m.project = ? AND r.digest = ?)
                     OR EXISTS (SELECT 1 FROM candidates WHERE project = ? AND config_digest = ?)
                     OR EXISTS (SELECT 1 FROM candidate_artifacts a JOIN candidates c ON c.id = a.candidate_id
                                WHERE c.project = ? AND a.digest = ?)
-                """, arguments: arguments) ?? false
+                """), arguments: arguments) ?? false
         }
     }
 }
@@ -156,7 +156,7 @@ extension SQLiteMetadataStore {
     private static func manifests(_ rows: [Row], in db: Database) throws -> [ManifestRecord] {
         try rows.map { row in
             let references = try Row.fetchAll(
-                db, sql: "SELECT digest FROM manifest_references WHERE manifest_id = ? ORDER BY position",
+                db.cachedStatement(sql: "SELECT digest FROM manifest_references WHERE manifest_id = ? ORDER BY position"),
                 arguments: [try row.decode(Int64.self, forColumn: "id")]).map { try SQLiteRows.digest($0, "digest") }
             return try SQLiteRows.manifest(row, references: references)
         }
@@ -164,12 +164,12 @@ extension SQLiteMetadataStore {
 
     /// The manifest record of a candidate, made from its row and artifacts.
     private static func candidateManifest(project: String, digest: Digest, in db: Database) throws -> ManifestRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM candidates WHERE project = ? AND digest = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM candidates WHERE project = ? AND digest = ?"),
                                          arguments: try SQLiteRows.arguments([project, digest.description])) else {
             return nil
         }
         let artifacts = try Row.fetchAll(
-            db, sql: "SELECT digest FROM candidate_artifacts WHERE candidate_id = ? ORDER BY position",
+            db.cachedStatement(sql: "SELECT digest FROM candidate_artifacts WHERE candidate_id = ? ORDER BY position"),
             arguments: [try row.decode(Int64.self, forColumn: "id")]).map { try SQLiteRows.digest($0, "digest") }
         return ManifestRecord(
             project: project, digest: digest, mediaType: MediaType.ociManifest, artifactType: MediaType.candidate,

@@ -37,8 +37,9 @@ extension SQLiteMetadataStore {
     }
 
     public func project(_ name: String) async throws -> ProjectRecord? {
-        try await read("cannot read project \(name)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM projects WHERE name = ?", arguments: try SQLiteRows.arguments([name])).map(SQLiteRows.project)
+        try await readOne("cannot read project \(name)") { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM projects WHERE name = ?"),
+                             arguments: try SQLiteRows.arguments([name])).map(SQLiteRows.project)
         }
     }
 
@@ -49,8 +50,8 @@ extension SQLiteMetadataStore {
     }
 
     public func environments(project: String) async throws -> [EnvironmentRecord] {
-        try await read("cannot read the environments of \(project)") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM environments WHERE project = ? ORDER BY position",
+        try await readOne("cannot read the environments of \(project)") { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM environments WHERE project = ? ORDER BY position"),
                              arguments: try SQLiteRows.arguments([project])).map(SQLiteRows.environment)
         }
     }

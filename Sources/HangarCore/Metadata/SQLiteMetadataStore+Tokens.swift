@@ -27,8 +27,8 @@ extension SQLiteMetadataStore {
     }
 
     public func token(id: String) async throws -> TokenRecord? {
-        try await read("cannot read token \(id)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE id = ?",
+        try await readOne("cannot read token \(id)") { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE id = ?"),
                              arguments: try SQLiteRows.arguments([id])).map(SQLiteRows.token)
         }
     }

@@ -53,6 +53,18 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    /// Runs one statement without an explicit transaction (SQLite gives a single statement
+    /// its own consistent snapshot), for the lookups every request makes: no BEGIN/COMMIT
+    /// round, and `cached` statements are compiled once per connection.
+    func readOne<T: Sendable>(_ what: @autoclosure () -> String,
+                              _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.unsafeRead(body)
+        } catch {
+            throw Self.mapped(error, what())
+        }
+    }
+
     /// `HangarError`s and cancellations pass through; constraint violations become
     /// `conflict` (or `notFound` for a reference to something missing); the rest `io`.
     static func mapped(_ error: any Error, _ what: String) -> any Error {

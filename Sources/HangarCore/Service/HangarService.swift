@@ -9,6 +9,8 @@ public struct HangarService: Sendable {
     public let signingKey: SigningKey?
     /// Wakes watchers of a project when this process moves a pointer or records a report.
     public let changes = ChangeSignal()
+    /// Short-lived caches of what every request looks up.
+    public let caches = ServiceCaches()
     private let clock: @Sendable () -> Date
 
     public init(blobs: any BlobStore, metadata: any MetadataStore, signingKey: SigningKey? = nil,
@@ -41,6 +43,15 @@ public struct HangarService: Sendable {
         guard let project = try await metadata.project(name) else {
             throw HangarError.notFound("project \(name) does not exist (create it with 'hangar project create \(name)')")
         }
+        return project
+    }
+
+    /// The project, from a cache of a second (for lookups on every request of the OCI
+    /// API; release operations read it fresh with `requireProject`).
+    public func cachedProject(_ name: String) async throws -> ProjectRecord? {
+        if let hit = caches.projects.get(name) { return hit }
+        guard let project = try await metadata.project(name) else { return nil }
+        caches.projects.put(name, project)
         return project
     }
 

@@ -35,6 +35,7 @@ extension HangarService {
     public func setSingleStep(_ name: String, _ on: Bool, actor: String) async throws -> ProjectInfo {
         var project = try await requireProject(name)
         project.singleStep = on
+        caches.projects.remove(name)
         try await metadata.updateProject(project, audit: AuditDraft(
             at: now(), actor: actor, action: .projectUpdated, project: name, subject: name,
             details: ["singleStep": String(on)]))

@@ -120,10 +120,15 @@ extension HangarService {
         guard let (id, secret) = TokenSecret.parse(presented) else {
             throw HangarError(.unauthorized, "the credential is not a Hangar token (expected hgr_<id>_<secret>)")
         }
+        let presentedHash = TokenSecret.hash(secret)
+        if let cached = caches.tokens.get(presentedHash), cached.id == id,
+           cached.expiresAt.map({ $0 > now() }) ?? true {
+            return cached
+        }
         let record = try await metadata.token(id: id)
         // An unknown id costs the same comparison as a wrong secret.
         let stored = record?.secretHash ?? String(repeating: "0", count: 64)
-        guard TokenSecret.hashesEqual(TokenSecret.hash(secret), stored), let record else {
+        guard TokenSecret.hashesEqual(presentedHash, stored), let record else {
             throw HangarError(.unauthorized, "token \(id) is not valid: unknown id or wrong secret")
         }
         if let revokedAt = record.revokedAt {
@@ -132,6 +137,7 @@ extension HangarService {
         if let expiresAt = record.expiresAt, expiresAt <= now() {
             throw HangarError(.unauthorized, "token \(record.name) (\(id)) expired at \(Timestamp.format(expiresAt))")
         }
+        caches.tokens.put(presentedHash, record)
         return record
     }
 
@@ -146,6 +152,7 @@ extension HangarService {
         let at = now()
         try await metadata.revokeToken(id: id, at: at, audit: AuditDraft(
             at: at, actor: actor, action: .tokenRevoked, project: nil, subject: id, details: ["name": token.name]))
+        caches.tokens.removeAll()  // refused at once by this process
         token.revokedAt = at
         return token
     }

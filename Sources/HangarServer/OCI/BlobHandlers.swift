@@ -28,9 +28,9 @@ struct BlobHandlers: Sendable {
         let status: HTTPResponse.Status = range == nil ? .ok : .partialContent
         do {
             if range == nil, size <= Self.checkedInMemory {
-                let bytes = try await state.blobs.get(digest, limit: Self.checkedInMemory)
-                headers[.contentLength] = String(bytes.count)
-                return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                let bytes = try await state.smallBlobs.bytes(digest, from: state.blobs, limit: Self.checkedInMemory)
+                headers[.contentLength] = String(bytes.readableBytes)
+                return Response(status: status, headers: headers, body: .init(byteBuffer: bytes))
             }
             let reader = try await state.blobs.reader(for: digest, range: range)
             headers[.contentLength] = String(reader.length)

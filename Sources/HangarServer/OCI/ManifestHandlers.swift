@@ -21,7 +21,20 @@ struct ManifestHandlers: Sendable {
             h[.contentLength] = String(manifest.size)
             return Response(status: .ok, headers: h)
         }
-        return Responses.bytes(try await readBytes(manifest.digest), contentType: manifest.mediaType, headers: headers)
+        var h = headers
+        h[.contentType] = manifest.mediaType
+        let bytes = try await cachedBytes(manifest.digest)
+        h[.contentLength] = String(bytes.readableBytes)
+        return Response(status: .ok, headers: h, body: .init(byteBuffer: bytes))
+    }
+
+    /// The manifest's checked bytes, through the small-blob cache.
+    private func cachedBytes(_ digest: Digest) async throws -> ByteBuffer {
+        do {
+            return try await state.smallBlobs.bytes(digest, from: state.blobs, limit: ManifestDocument.sizeLimit)
+        } catch let e as HangarError where e.kind == .integrity || e.kind == .notFound {
+            throw APIError(.integrity, .blobCorrupt, "stored manifest \(digest) cannot be served: \(e.message)")
+        }
     }
 
     /// Reads stored manifest bytes, verified; a corrupt or missing stored manifest is a

@@ -7,7 +7,7 @@ struct Repositories: Sendable {
 
     /// The project, or `NAME_UNKNOWN`.
     func require(_ name: String) async throws -> ProjectRecord {
-        guard let project = try await service.metadata.project(name) else { throw APIError.nameUnknown(name) }
+        guard let project = try await service.cachedProject(name) else { throw APIError.nameUnknown(name) }
         return project
     }
 
@@ -15,7 +15,7 @@ struct Repositories: Sendable {
     /// push by a caller the gate already allowed to push), recorded as `project.created`
     /// by the caller. Another push creating it at the same moment is fine.
     func ensure(_ name: String, caller: Caller) async throws {
-        if try await service.metadata.project(name) != nil { return }
+        if try await service.cachedProject(name) != nil { return }
         do {
             _ = try await service.createProject(name, actor: caller.name)
         } catch let e as HangarError where e.kind == .conflict {

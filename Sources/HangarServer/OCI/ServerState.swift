@@ -11,6 +11,7 @@ struct ServerState: Sendable {
     let configuration: ServerConfiguration
     let connections: ConnectionTable
     let watchers: ConcurrencyGate
+    let smallBlobs = SmallBlobCache()
 
     init(service: HangarService, configuration: ServerConfiguration, metrics: ServerMetrics, connections: ConnectionTable) {
         self.service = service
