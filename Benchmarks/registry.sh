@@ -28,6 +28,7 @@ for tool in "$HANGAR" "$REGISTRY" "$NGINX" wrk hey curl python3; do
 done
 
 WORK=$(mktemp -d /tmp/hangar-regbench-XXXXXX)
+chmod 755 "$WORK"   # nginx's workers (another user) read the files below it
 HPID= RPID= NPID=
 cleanup() {
   for p in $HPID $RPID $NPID; do kill "$p" 2>/dev/null || true; done

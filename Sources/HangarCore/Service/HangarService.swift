@@ -55,6 +55,15 @@ public struct HangarService: Sendable {
         return project
     }
 
+    /// The project's environments, from a cache of a second (for reads on every request
+    /// of the OCI API, such as resolving an environment tag).
+    public func cachedEnvironments(_ project: String) async throws -> [EnvironmentRecord] {
+        if let hit = caches.environments.get(project) { return hit }
+        let environments = try await metadata.environments(project: project)
+        caches.environments.put(project, environments)
+        return environments
+    }
+
     /// The project's environments and the named one, or `notFound` listing the ones that exist.
     func requireEnvironment(_ project: String, _ name: String) async throws -> (all: [EnvironmentRecord], env: EnvironmentRecord) {
         let all = try await metadata.environments(project: project)

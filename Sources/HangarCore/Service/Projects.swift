@@ -35,10 +35,10 @@ extension HangarService {
     public func setSingleStep(_ name: String, _ on: Bool, actor: String) async throws -> ProjectInfo {
         var project = try await requireProject(name)
         project.singleStep = on
-        caches.projects.remove(name)
         try await metadata.updateProject(project, audit: AuditDraft(
             at: now(), actor: actor, action: .projectUpdated, project: name, subject: name,
             details: ["singleStep": String(on)]))
+        caches.changed(project: name)
         return try await projectInfo(name)
     }
 
@@ -59,6 +59,7 @@ extension HangarService {
         details["minimumSoakSeconds"] = policy.minimumSoakSeconds.map(String.init)
         try await metadata.setPolicy(project: project, environment: environment, policy: policy, audit: AuditDraft(
             at: now(), actor: actor, action: .policySet, project: project, subject: environment, details: details))
+        caches.changed(project: project)
         return try await projectInfo(project)
     }
 

@@ -94,6 +94,7 @@ extension HangarService {
         let moved = try await metadata.movePointer(project: env.project, environment: env.name,
                                                    expectedGeneration: options.expectedGeneration ?? env.generation,
                                                    draft: draft, audit: audit)
+        caches.changed(project: env.project)
         changes.changed(project: env.project)
         return moved
     }

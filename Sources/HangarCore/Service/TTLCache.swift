@@ -41,13 +41,21 @@ public final class TTLCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     }
 }
 
-/// What the service caches for the requests every client makes. Tokens and projects for
-/// one second (a token revoked here is refused at once; revoked by another process on
-/// the same store, within a second).
+/// What the service caches for the requests every client makes, for one second: tokens,
+/// projects, environments (with their pointers). A change made through this process
+/// removes what it touches at once; one made by another process on the same store is
+/// seen within a second. Release operations (promote, rollback, cut) read fresh.
 public final class ServiceCaches: Sendable {
     /// By the hash of the presented secret: the token record it authenticates as.
     let tokens = TTLCache<String, TokenRecord>(ttl: .seconds(1))
     let projects = TTLCache<String, ProjectRecord>(ttl: .seconds(1))
+    let environments = TTLCache<String, [EnvironmentRecord]>(ttl: .seconds(1))
 
     public init() {}
+
+    /// Forgets what is cached about `project` (after a change to it).
+    func changed(project: String) {
+        projects.remove(project)
+        environments.remove(project)
+    }
 }

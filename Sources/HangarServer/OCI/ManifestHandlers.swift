@@ -12,7 +12,7 @@ struct ManifestHandlers: Sendable {
     func get(_ request: Request, _ context: HangarRequestContext, name: String, reference text: String) async throws -> Response {
         try await state.access.require(context.caller, .read, project: name, request: request, address: context.remoteAddress)
         _ = try await state.repositories.require(name)
-        let environments = try await state.metadata.environments(project: name).map(\.name)
+        let environments = try await state.service.cachedEnvironments(name).map(\.name)
         let manifest = try await state.repositories.resolve(try .classify(text, environments: environments), in: name)
         let headers: HTTPFields = [.dockerContentDigest: manifest.digest.description, .eTag: "\"\(manifest.digest)\""]
         if request.method == .head {
@@ -64,6 +64,7 @@ struct ManifestHandlers: Sendable {
             try await state.metadata.deleteManifest(project: name, digest: d, audit: AuditDraft(
                 at: state.service.now(), actor: context.caller.name, action: .manifestDeleted, project: name,
                 subject: d.description))
+            state.lookups.manifestDeleted(name)
             return Responses.empty(.accepted)
         }
     }

@@ -60,6 +60,7 @@ struct ManifestPush: Sendable {
                                     references: document.references, createdAt: at)
         let tagRecord = tag.map { TagRecord(project: name, tag: $0, digest: digest, updatedAt: at, updatedBy: caller.name) }
         try await state.metadata.putManifest(record, tag: tagRecord, audit: audit)
+        if let tagRecord { state.lookups.tagMoved(name, tagRecord.tag) }
         for reference in document.references + [digest] {
             try await state.metadata.linkBlob(project: name, digest: reference)
         }

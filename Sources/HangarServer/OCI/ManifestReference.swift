@@ -40,15 +40,15 @@ extension Repositories {
             }
             digest = c.digest
         case .environment(let e):
-            guard let current = try await metadata.environments(project: project).first(where: { $0.name == e })?.current else {
+            guard let current = try await service.cachedEnvironments(project).first(where: { $0.name == e })?.current else {
                 throw APIError(.notFound, .manifestUnknown, "environment \(e) of \(project) points at no candidate yet")
             }
             digest = current
         case .tag(let t):
-            guard let tag = try await metadata.tag(project: project, name: t) else {
+            guard let tagged = try await caches.tag(project, t, { try await metadata.tag(project: project, name: t)?.digest }) else {
                 throw APIError(.notFound, .manifestUnknown, "\(project) has no tag \(t)")
             }
-            digest = tag.digest
+            digest = tagged
         }
         guard let manifest = try await manifest(digest, in: project) else {
             throw APIError(.notFound, .manifestUnknown, "\(project) has no manifest \(digest)")

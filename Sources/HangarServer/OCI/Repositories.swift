@@ -4,6 +4,7 @@ import HangarCore
 /// which blobs and manifests are visible in it, and creating it on a first push.
 struct Repositories: Sendable {
     let service: HangarService
+    let caches: RegistryCaches
 
     /// The project, or `NAME_UNKNOWN`.
     func require(_ name: String) async throws -> ProjectRecord {
@@ -27,17 +28,21 @@ struct Repositories: Sendable {
     /// referenced by one of its manifests or candidates, or one of its manifests itself.
     /// (A digest stored for another project is not readable here.)
     func blobVisible(_ digest: Digest, in project: String) async throws -> Bool {
-        if try await service.metadata.isBlobLinked(project: project, digest: digest) { return true }
-        return try await manifest(digest, in: project) != nil
+        try await caches.visible(project, digest) {
+            if try await service.metadata.isBlobLinked(project: project, digest: digest) { return true }
+            return try await manifest(digest, in: project) != nil
+        }
     }
 
     /// A manifest of the project by digest: pushed over the OCI API or a candidate.
     func manifest(_ digest: Digest, in project: String) async throws -> StoredManifest? {
-        let candidate = try await service.metadata.candidate(project: project, digest: digest)
-        if let m = try await service.metadata.manifest(project: project, digest: digest) {
-            return StoredManifest(digest: digest, mediaType: m.mediaType, size: m.size, candidate: candidate)
+        try await caches.manifest(project, digest) {
+            let candidate = try await service.metadata.candidate(project: project, digest: digest)
+            if let m = try await service.metadata.manifest(project: project, digest: digest) {
+                return StoredManifest(digest: digest, mediaType: m.mediaType, size: m.size, candidate: candidate)
+            }
+            return candidate.map { StoredManifest(digest: digest, mediaType: MediaType.ociManifest, size: $0.manifestSize, candidate: $0) }
         }
-        return candidate.map { StoredManifest(digest: digest, mediaType: MediaType.ociManifest, size: $0.manifestSize, candidate: $0) }
     }
 }
 

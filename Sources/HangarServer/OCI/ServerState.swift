@@ -12,6 +12,7 @@ struct ServerState: Sendable {
     let connections: ConnectionTable
     let watchers: ConcurrencyGate
     let smallBlobs = SmallBlobCache()
+    let lookups = RegistryCaches()
 
     init(service: HangarService, configuration: ServerConfiguration, metrics: ServerMetrics, connections: ConnectionTable) {
         self.service = service
@@ -27,5 +28,5 @@ struct ServerState: Sendable {
 
     var metadata: any MetadataStore { service.metadata }
     var blobs: any BlobStore { service.blobs }
-    var repositories: Repositories { Repositories(service: service) }
+    var repositories: Repositories { Repositories(service: service, caches: lookups) }
 }
