@@ -159,11 +159,11 @@ extension BlobStore {
         }
     }
 
-    /// Reads a whole small blob into memory, verified.
+    /// Reads a whole small blob into memory, verified (on a blocking-I/O thread).
     public func get(_ digest: Digest, limit: Int = 16 << 20) async throws -> [UInt8] {
-        let r = try await reader(for: digest)
-        defer { r.close() }
-        return try r.readAll(limit: limit)
+        let r = Handoff(try await reader(for: digest))
+        defer { r.value.close() }
+        return try await BlockingIO.run { try r.value.readAll(limit: limit) }
     }
 }
 

@@ -108,13 +108,17 @@ final class FileBlobWriter: BlobWriter {
         bytesWritten = offset
     }
 
+    /// Checks, fsyncs and renames on a blocking-I/O thread (`BlockingIO`).
     func commit(expected: Digest?, expectedSize: Int64?) async throws -> StoredBlob {
         precondition(!finished, "commit after commit or abort")
-        do {
-            return try finish(expected: expected, expectedSize: expectedSize)
-        } catch {
-            abort()
-            throw error
+        let me = Handoff(self)
+        return try await BlockingIO.run {
+            do {
+                return try me.value.finish(expected: expected, expectedSize: expectedSize)
+            } catch {
+                me.value.abort()
+                throw error
+            }
         }
     }
 

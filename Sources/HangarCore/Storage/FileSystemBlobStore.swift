@@ -78,7 +78,9 @@ public struct FileSystemBlobStore: BlobStore {
             guard !range.isEmpty, range.lowerBound >= 0, range.lowerBound < file.size else {
                 throw HangarError.invalid("byte range \(range.lowerBound)..<\(range.upperBound) is outside blob \(digest) of \(file.size) bytes")
             }
-            return ChunkVerifiedReader(file: file, table: try chunkTable(file), range: range)
+            // Making the table reads the whole blob once: off the cooperative threads.
+            let table = try await BlockingIO.run { try self.chunkTable(file) }
+            return ChunkVerifiedReader(file: file, table: table, range: range)
         } catch {
             close(file.fd)
             throw error
@@ -119,7 +121,8 @@ public struct FileSystemBlobStore: BlobStore {
 
     public func sessionWriter(_ session: String) async throws -> any BlobWriter {
         try UploadSessionID.check(session)
-        return try FileBlobWriter(store: self, session: session)
+        // Taking up a session may re-read all its bytes: off the cooperative threads.
+        return try await BlockingIO.run { Handoff(try FileBlobWriter(store: self, session: session)) }.value
     }
 
     public func sessionSize(_ session: String) async throws -> Int64? {

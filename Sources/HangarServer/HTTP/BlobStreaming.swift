@@ -15,16 +15,19 @@ enum BlobStreaming {
     static func body(_ reader: any BlobReader, logger: Logger, metrics: ServerMetrics) -> ResponseBody {
         let source = ReaderHandoff(reader)
         return ResponseBody(contentLength: Int(reader.length)) { writer in
-            let reader = source.reader
-            defer { reader.close() }
+            defer { source.reader.close() }
             let allocator = ByteBufferAllocator()
             var pending: ByteBuffer?
             do {
                 while true {
-                    var buffer = allocator.buffer(capacity: chunkSize)
-                    let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { try reader.read(into: $0) }
+                    // The read (and its hashing) runs on a blocking-I/O thread.
+                    let buffer = try await BlockingIO.run {
+                        var buffer = allocator.buffer(capacity: chunkSize)
+                        _ = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { try source.reader.read(into: $0) }
+                        return buffer
+                    }
                     if let ready = pending { try await writer.write(ready) }
-                    if n == 0 { break }
+                    if buffer.readableBytes == 0 { break }
                     pending = buffer
                 }
             } catch let e as HangarError where e.kind == .integrity {
@@ -41,20 +44,45 @@ enum BlobStreaming {
     /// connection) is rethrown after the bytes received so far were written; a failure
     /// to store a chunk (disk full, I/O error) is thrown as `StoreFailure`, the writer
     /// left at the end of the last chunk it stored.
+    /// Chunks are gathered up to `writeSize` and written on a blocking-I/O thread.
     @discardableResult
     static func drain(_ body: RequestBody, into writer: any BlobWriter, record: RequestRecord) async throws -> Int64 {
+        let target = Handoff(writer)
         var total: Int64 = 0
-        for try await chunk in body {
+        var gathered: [ByteBuffer] = []
+        var gatheredBytes = 0
+        func flush() async throws {
+            guard gatheredBytes > 0 else { return }
+            let batch = gathered
+            gathered.removeAll(keepingCapacity: true)
+            gatheredBytes = 0
             do {
-                try chunk.withUnsafeReadableBytes { try writer.write($0) }
+                try await BlockingIO.run {
+                    for chunk in batch { try chunk.withUnsafeReadableBytes { try target.value.write($0) } }
+                }
             } catch {
                 throw StoreFailure(cause: error)
             }
-            total += Int64(chunk.readableBytes)
-            record.received(chunk.readableBytes)
         }
+        do {
+            for try await chunk in body {
+                gathered.append(chunk)
+                gatheredBytes += chunk.readableBytes
+                total += Int64(chunk.readableBytes)
+                record.received(chunk.readableBytes)
+                if gatheredBytes >= writeSize { try await flush() }
+            }
+        } catch let failure as StoreFailure {
+            throw failure
+        } catch {
+            try await flush()  // what arrived before the connection dropped is kept
+            throw error
+        }
+        try await flush()
         return total
     }
+
+    static let writeSize = 1 << 20
 
     /// The store could not take bytes the client sent (as opposed to the client failing
     /// to send them).
