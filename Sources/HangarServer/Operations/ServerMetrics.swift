@@ -1,5 +1,6 @@
 import CoreMetrics
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics, in a registry of its own (so several servers in one
 /// process, as in tests, do not mix their numbers). Recorded through the swift-metrics
@@ -7,6 +8,11 @@ import Prometheus
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    /// The handles of each (method, route, status) and route, made once: looking them up
+    /// in the registry on every request cost more than the rest of a HEAD.
+    private let handles = Mutex<(counters: [String: Counter], timers: [String: Timer])>(([:], [:]))
+    private let receivedBytes: Counter
+    private let sentBytes: Counter
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -16,16 +22,31 @@ public final class ServerMetrics: Sendable {
             .seconds(60), .seconds(300), .seconds(1800),
         ]
         self.factory = factory
+        receivedBytes = Counter(label: "hangar_http_received_bytes_total", factory: factory)
+        sentBytes = Counter(label: "hangar_http_sent_bytes_total", factory: factory)
     }
 
     /// One answered request: counted by method, route pattern and status, and timed.
     public func request(method: String, route: String, status: Int, duration: Duration, bytesIn: Int64, bytesOut: Int64) {
-        let dims = [("method", method), ("route", route), ("status", String(status))]
-        Counter(label: "hangar_http_requests_total", dimensions: dims, factory: factory).increment()
-        Timer(label: "hangar_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
-        if bytesIn > 0 { Counter(label: "hangar_http_received_bytes_total", factory: factory).increment(by: bytesIn) }
-        if bytesOut > 0 { Counter(label: "hangar_http_sent_bytes_total", factory: factory).increment(by: bytesOut) }
+        let key = "\(method) \(route) \(status)"
+        let (counter, timer) = handles.withLock { h -> (Counter, Timer) in
+            let counter = h.counters[key] ?? {
+                let c = Counter(label: "hangar_http_requests_total",
+                                dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory)
+                h.counters[key] = c
+                return c
+            }()
+            let timer = h.timers[route] ?? {
+                let t = Timer(label: "hangar_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
+                h.timers[route] = t
+                return t
+            }()
+            return (counter, timer)
+        }
+        counter.increment()
+        timer.recordNanoseconds(duration.nanoseconds)
+        if bytesIn > 0 { receivedBytes.increment(by: bytesIn) }
+        if bytesOut > 0 { sentBytes.increment(by: bytesOut) }
     }
 
     /// A blob upload finished (session start to commit).
