@@ -10,9 +10,9 @@ public final class ServerMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     /// The handles of each (method, route, status) and route, made once: looking them up
     /// in the registry on every request cost more than the rest of a HEAD.
-    private let handles = Mutex<(counters: [String: Counter], timers: [String: Timer])>(([:], [:]))
-    private let receivedBytes: Counter
-    private let sentBytes: Counter
+    private let handles = Mutex<(counters: [String: CoreMetrics.Counter], timers: [String: CoreMetrics.Timer])>(([:], [:]))
+    private let receivedBytes: CoreMetrics.Counter
+    private let sentBytes: CoreMetrics.Counter
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -29,7 +29,7 @@ public final class ServerMetrics: Sendable {
     /// One answered request: counted by method, route pattern and status, and timed.
     public func request(method: String, route: String, status: Int, duration: Duration, bytesIn: Int64, bytesOut: Int64) {
         let key = "\(method) \(route) \(status)"
-        let (counter, timer) = handles.withLock { h -> (Counter, Timer) in
+        let (counter, timer) = handles.withLock { h -> (CoreMetrics.Counter, CoreMetrics.Timer) in
             let counter = h.counters[key] ?? {
                 let c = Counter(label: "hangar_http_requests_total",
                                 dimensions: [("method", method), ("route", route), ("status", String(status))], factory: factory)
