@@ -243,6 +243,16 @@ for r in $(seq "$ROUNDS"); do
     measure "$s" man wrk "$b/v2/$NAME/manifests/v1" -H "Accept: $MT_MANIFEST"
   done
 done
+# Peak RSS under 64 concurrent connections (GET 4 KiB blob).
+kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$2/status"; }
+for s in hangar registry; do
+  p=$(pid "$s")
+  echo 5 > "/proc/$p/clear_refs" 2>/dev/null || true
+  say "$s: 64 connections"
+  a=(); mapfile -t a < <(authargs "$s")
+  wrk -t2 -c64 -d5s "${a[@]}" "$(base "$s")/v2/$NAME/blobs/$SMALL" > /dev/null 2>&1 || true
+  R[rss64,$s]=$(( $(kib VmHWM "$p") / 1024 ))
+done
 for key in "${!V[@]}"; do
   # shellcheck disable=SC2086
   R[$key]=$(median ${V[$key]})
@@ -253,7 +263,6 @@ say "generating $BIG_MIB MiB blob"
 head -c $((BIG_MIB << 20)) /dev/urandom > "$WORK/big"
 BIG_SIZE=$((BIG_MIB << 20))
 BIG=sha256:$(sha256sum "$WORK/big" | cut -d' ' -f1)
-kib() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$2/status"; }
 for s in hangar registry; do
   p=$(pid "$s")
   R[rss_before,$s]=$(( $(kib VmRSS "$p") / 1024 ))
@@ -283,5 +292,6 @@ for m in head:"HEAD blob (hey)" get:"GET 4 KiB blob" man:"GET manifest"; do
 done
 printf "$fmt" "push $BIG_MIB MiB (MB/s)" "${R[bigpush,hangar]}" "${R[bigpush,registry]}" "" "$(ratio "${R[bigpush,hangar]}" "${R[bigpush,registry]}")" "" ""
 printf "$fmt" "pull $BIG_MIB MiB (MB/s)" "${R[bigpull,hangar]}" "${R[bigpull,registry]}" "" "$(ratio "${R[bigpull,hangar]}" "${R[bigpull,registry]}")" "" ""
+printf "$fmt" "peak RSS, 64 connections (MiB)" "${R[rss64,hangar]}" "${R[rss64,registry]}" "" "" "" "hangar < 150 MiB: $([ "${R[rss64,hangar]}" -lt 150 ] && echo met || echo MISSED)"
 printf "$fmt" "RSS before big blob (MiB)" "${R[rss_before,hangar]}" "${R[rss_before,registry]}" "" "" "" ""
 printf "$fmt" "peak RSS, $BIG_MIB MiB push+pull (MiB)" "${R[rss,hangar]}" "${R[rss,registry]}" "" "" "" "hangar < 150 MiB: $([ "${R[rss,hangar]}" -lt 150 ] && echo met || echo MISSED)"
