@@ -15,6 +15,8 @@ enum PathSegments {
             guard !segment.isEmpty else {
                 throw HangarError.invalid("request path \(SecurityEvent.bounded(String(path))) has an empty segment ('//')")
             }
+            // Most segments have nothing to decode: skip Foundation's decoder (costly per request).
+            guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }
             guard let decoded = String(segment).removingPercentEncoding else {
                 throw HangarError.invalid("request path segment '\(SecurityEvent.bounded(String(segment)))' has malformed percent-encoding")
             }
