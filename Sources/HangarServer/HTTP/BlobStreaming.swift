@@ -3,10 +3,12 @@ import Hummingbird
 import Logging
 
 /// Moving blob bytes between HTTP bodies and the blob store without holding a blob in
-/// memory: responses stream from a `BlobReader` in 512 KiB chunks, request bodies stream
+/// memory: responses stream from a `BlobReader` in 256 KiB chunks, request bodies stream
 /// into a `BlobWriter` chunk by chunk as they arrive.
 enum BlobStreaming {
-    static let chunkSize = 512 << 10
+    static let chunkSize = 256 << 10
+    /// Chunks read per trip to the blocking-I/O thread.
+    static let chunksPerRead = 4
 
     /// A response body that streams `reader` (which it closes). A whole-blob reader checks
     /// the digest as it goes, and each chunk is sent only once the next read succeeded: if
@@ -20,15 +22,25 @@ enum BlobStreaming {
             var pending: ByteBuffer?
             do {
                 while true {
-                    // The read (and its hashing) runs on a blocking-I/O thread.
-                    let buffer = try await BlockingIO.run {
-                        var buffer = allocator.buffer(capacity: chunkSize)
-                        _ = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { try source.reader.read(into: $0) }
-                        return buffer
+                    // Reads (and their hashing) run on a blocking-I/O thread, a few chunks a trip.
+                    let (buffers, ended) = try await BlockingIO.run {
+                        var buffers: [ByteBuffer] = []
+                        while buffers.count < chunksPerRead {
+                            var buffer = allocator.buffer(capacity: chunkSize)
+                            let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { try source.reader.read(into: $0) }
+                            if n == 0 { return (buffers, true) }  // the end, and the digest matched
+                            buffers.append(buffer)
+                        }
+                        return (buffers, false)
                     }
-                    if let ready = pending { try await writer.write(ready) }
-                    if buffer.readableBytes == 0 { break }
-                    pending = buffer
+                    for buffer in buffers {
+                        if let ready = pending { try await writer.write(ready) }
+                        pending = buffer
+                    }
+                    if ended {
+                        if let last = pending { try await writer.write(last) }
+                        break
+                    }
                 }
             } catch let e as HangarError where e.kind == .integrity {
                 metrics.corruptBlobServed()
