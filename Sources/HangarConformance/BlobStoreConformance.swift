@@ -24,7 +24,7 @@ public struct BlobStoreHarness: Sendable {
 public enum BlobStoreConformance {
     public typealias Case = ConformanceCase<BlobStoreHarness>
 
-    public static let cases: [Case] = basicCases + sessionCases
+    public static let cases: [Case] = basicCases + sessionCases + listingCases
 
     static let basicCases: [Case] = [
         Case("put then get returns the same bytes under their SHA-256") { h in
@@ -35,7 +35,7 @@ public enum BlobStoreConformance {
             try require(stored.size == 100_000 && stored.created, "size and created reported")
             try require(try await store.stat(stored.digest) == 100_000, "stat gives the size")
             try require(try await store.get(stored.digest, limit: 1 << 20) == bytes, "bytes read back")
-            try require(try await store.list().contains(stored.digest), "list has the blob")
+            try require(try await store.listAll().contains(stored.digest), "list has the blob")
             try require(try await h.leftovers(store).isEmpty, "no partial writes left")
         },
         Case("the empty blob is a blob") { h in
@@ -50,7 +50,7 @@ public enum BlobStoreConformance {
             try await requireThrows(.integrity, "wrong digest") { try await store.put(pattern(1000), expected: wrong) }
             try require(try await store.stat(wrong) == nil, "nothing under the declared digest")
             try require(try await store.stat(SHA256Hasher.digest(pattern(1000))) == nil, "nothing under the real digest")
-            try require(try await store.list().isEmpty, "store still empty")
+            try require(try await store.listAll().isEmpty, "store still empty")
             try require(try await h.leftovers(store).isEmpty, "no partial writes left")
         },
         Case("a write declaring the wrong size is refused and leaves nothing") { h in
@@ -58,7 +58,7 @@ public enum BlobStoreConformance {
             let w = try await store.writer()
             try w.write(pattern(10))
             try await requireThrows(.integrity, "wrong size") { try await w.commit(expected: nil, expectedSize: 11) }
-            try require(try await store.list().isEmpty, "store still empty")
+            try require(try await store.listAll().isEmpty, "store still empty")
             try require(try await h.leftovers(store).isEmpty, "no partial writes left")
         },
         Case("a blob already stored is not written again") { h in
@@ -67,7 +67,7 @@ public enum BlobStoreConformance {
             let second = try await store.put(pattern(5000), expected: first.digest)
             try require(first.created && !second.created, "second write reports dedup")
             try require(second.digest == first.digest, "same digest")
-            try require(try await store.list().count == 1, "one blob")
+            try require(try await store.listAll().count == 1, "one blob")
             try require(try await h.leftovers(store).isEmpty, "no partial writes left")
         },
         Case("concurrent writers of the same blob all succeed") { h in
@@ -88,7 +88,7 @@ public enum BlobStoreConformance {
             try w.write(pattern(4096))
             w.abort()
             w.abort()
-            try require(try await store.list().isEmpty, "nothing listed")
+            try require(try await store.listAll().isEmpty, "nothing listed")
             try require(try await h.leftovers(store).isEmpty, "no partial writes left")
         },
         Case("a large blob streams in many chunks") { h in
@@ -132,7 +132,7 @@ public enum BlobStoreConformance {
             try await store.delete(d)
             try await store.delete(d)
             try require(try await store.stat(d) == nil, "gone")
-            try require(try await store.list().isEmpty, "not listed")
+            try require(try await store.listAll().isEmpty, "not listed")
         },
         Case("a corrupted blob is never read as good") { h in
             let store = try await h.makeStore()

@@ -102,7 +102,7 @@ struct BlobCommand: AsyncParsableCommand {
         func run() async throws {
             let blobs = try store.blobStore()
             var rows: [StoredBlob] = []
-            for digest in try await blobs.list().sorted() {
+            for digest in try await blobs.listAll() {
                 if let size = try await blobs.stat(digest) { rows.append(StoredBlob(digest: digest, size: size, created: false)) }
             }
             if output.json {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where blob bytes live. Blobs are immutable byte sequences stored under the SHA-256
 /// of their content; a store never hands out bytes under a digest they do not hash to
 /// without saying so (readers of whole blobs verify as they stream).
@@ -33,14 +35,48 @@ public protocol BlobStore: Sendable {
     @discardableResult
     func sweepTemporary(maxAge: Double) async throws -> StaleTemporaries.Report
 
-    /// Every digest stored, in no particular order.
-    func list() async throws -> [Digest]
+    /// Stored blobs in the order of their digests, after `after` (exclusive; nil: from the
+    /// start), at most `limit`, each with its size and when it was last written. Page
+    /// through with the last digest of a page; a short page is the last.
+    func list(after: Digest?, limit: Int) async throws -> [BlobListing]
+
+    /// A URL a client may fetch the blob from directly, valid for `expiresIn`, when the
+    /// backend can give one (object storage: a presigned URL); nil otherwise, and readers
+    /// go through `reader`.
+    func redirectURL(for digest: Digest, expiresIn: Duration) async throws -> String?
 
     /// Removes the blob (for garbage collection). Removing an absent blob is not an error.
     func delete(_ digest: Digest) async throws
 }
 
+/// One stored blob as `BlobStore.list` reports it.
+public struct BlobListing: Sendable, Hashable {
+    public var digest: Digest
+    public var size: Int64
+    /// When the blob was last written (the collector's grace periods count from it).
+    public var modified: Date
+
+    public init(digest: Digest, size: Int64, modified: Date) {
+        self.digest = digest
+        self.size = size
+        self.modified = modified
+    }
+}
+
 extension BlobStore {
+    /// Every stored digest, in order, read page by page (for tools and tests; a collector
+    /// pages itself).
+    public func listAll(pageSize: Int = 1000) async throws -> [Digest] {
+        var out: [Digest] = []
+        var after: Digest?
+        while true {
+            let page = try await list(after: after, limit: pageSize)
+            out += page.map(\.digest)
+            guard page.count == pageSize, let last = page.last else { return out }
+            after = last.digest
+        }
+    }
+
     /// Opens the whole blob for reading.
     public func reader(for digest: Digest) async throws -> any BlobReader {
         try await reader(for: digest, range: nil)

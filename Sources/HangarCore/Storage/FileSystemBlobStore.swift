@@ -139,15 +139,26 @@ public struct FileSystemBlobStore: BlobStore {
     /// Where the bytes of upload session `id` are kept until it is committed.
     func sessionPath(_ id: String) -> String { tmpRoot + "/session-" + id }
 
-    public func list() async throws -> [Digest] {
-        var out: [Digest] = []
-        for fan in try listDirectory(blobsRoot) where fan.utf8.count == 2 {
-            for name in try listDirectory("\(blobsRoot)/\(fan)") {
-                if let d = Digest.valid("sha256:" + name), d.hex.hasPrefix(fan) { out.append(d) }
+    /// Walks the fan-out folders in order, from the one `after` is in.
+    public func list(after: Digest?, limit: Int) async throws -> [BlobListing] {
+        guard limit > 0 else { return [] }
+        var out: [BlobListing] = []
+        let start = after.map { String($0.hex.prefix(2)) } ?? ""
+        for fan in try listDirectory(blobsRoot).filter({ $0.utf8.count == 2 && $0 >= start }).sorted() {
+            let names = try listDirectory("\(blobsRoot)/\(fan)").filter { name in after.map { name > $0.hex } ?? true }.sorted()
+            for name in names {
+                guard let d = Digest.valid("sha256:" + name), d.hex.hasPrefix(fan), let st = Posix.lstat(path(for: d)),
+                      st.st_mode & S_IFMT == S_IFREG else { continue }
+                out.append(BlobListing(digest: d, size: Int64(st.st_size),
+                                       modified: Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9)))
+                if out.count == limit { return out }
             }
         }
         return out
     }
+
+    /// Files are read through `reader`: a filesystem has no URL to hand out.
+    public func redirectURL(for digest: Digest, expiresIn: Duration) async throws -> String? { nil }
 
     public func delete(_ digest: Digest) async throws {
         let p = path(for: digest)

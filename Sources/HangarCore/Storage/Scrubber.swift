@@ -30,7 +30,7 @@ public struct Scrubber: Sendable {
         progress: ((Int, Int, Int64) -> Void)? = nil
     ) async throws -> Report {
         var report = Report()
-        let stored = try await store.list().sorted()
+        let stored = try await store.listAll()
         for digest in stored {
             if let recorded = referenced[digest] ?? nil, let size = try? await store.stat(digest), size != recorded {
                 let kind: Problem.Kind = size < recorded ? .truncated : .extra
