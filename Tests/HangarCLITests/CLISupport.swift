@@ -72,3 +72,37 @@ func isDirectory(_ path: String) -> Bool {
     var d: ObjCBool = false
     return FileManager.default.fileExists(atPath: path, isDirectory: &d) && d.boolValue
 }
+
+/// A real `hangar serve` on a free port of a CLI's store, started by the tests.
+struct ServerProcess {
+    let process: Process
+    let port: Int
+
+    /// Starts `hangar serve --port 0` in `cli`'s folder; `shell`, when given, is a shell
+    /// prefix run first (a limit: `ulimit -n 1024 &&`), the binary then `exec`ed.
+    static func start(_ cli: CLI, shell: String? = nil) async throws -> ServerProcess {
+        let server: Process
+        if let shell {
+            server = Process()
+            server.executableURL = URL(fileURLWithPath: "/bin/sh")
+            server.arguments = ["-c", "\(shell) exec \"$0\" serve --port 0 --log-level critical", CLI.binary]
+            server.currentDirectoryURL = URL(fileURLWithPath: cli.workdir)
+            server.environment = cli.process([]).environment
+        } else {
+            server = cli.process(["serve", "--port", "0", "--log-level", "critical"])
+        }
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let reader = out.fileHandleForReading
+        let line = await TestSockets.offPool { ServeCLITests.firstLine(reader) } ?? ""
+        guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
+            server.terminate()
+            throw HangarError(.io, "hangar serve did not announce its address: '\(line)'")
+        }
+        return ServerProcess(process: server, port: port)
+    }
+
+    func stop() { if process.isRunning { process.terminate() } }
+}

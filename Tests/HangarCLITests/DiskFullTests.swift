@@ -17,19 +17,9 @@ import Glibc
         let secret = try cli.run("token", "create", "--name", "ci", "--role", "admin").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         try cli.run("project", "create", "acme/app")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/bin/sh")
-        server.arguments = ["-c", "trap '' XFSZ; exec prlimit --fsize=2000000:unlimited -- \"$0\" serve --port 0 --log-level critical", CLI.binary]
-        server.currentDirectoryURL = URL(fileURLWithPath: dir.path)
-        server.environment = cli.process([]).environment
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        let line = try #require(await Sockets.offPool { ServeCLITests.firstLine(out.fileHandleForReading) })
-        let port = try #require(line.split(separator: ":").last.flatMap { Int($0) }, "\(line)")
-        let http = HTTP(port: port, token: secret)
+        let server = try await ServerProcess.start(cli, shell: "trap '' XFSZ; prlimit --fsize=2000000:unlimited --pid $$ &&")
+        defer { server.stop() }
+        let http = HTTP(port: server.port, token: secret)
 
         let a = (0..<1_500_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
         let b = (0..<1_500_000).map { UInt8(truncatingIfNeeded: $0 &* 17 &+ 1) }
@@ -44,7 +34,7 @@ import Glibc
 
         // Space is freed; the client asks where the upload stands and resumes from there.
         let raise = try Process.run(URL(fileURLWithPath: "/usr/bin/prlimit"),
-                                    arguments: ["--pid", String(server.processIdentifier), "--fsize=unlimited"])
+                                    arguments: ["--pid", String(server.process.processIdentifier), "--fsize=unlimited"])
         raise.waitUntilExit()
         let status = await http.send("GET", location)
         #expect(status.header("range") == "0-\(offset - 1)", "\(status.head)")
@@ -79,7 +69,7 @@ struct HTTP: Sendable {
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         let request = Array((head + "\r\n").utf8) + body
         return await Sockets.offPool {
-            guard case .success(let raw) = Sockets.exchangeBytes(port: port, request, timeout: 30),
+            guard case .success(let raw) = Sockets.exchange(port: port, request, timeout: 30),
                   let end = (0..<max(0, raw.count - 3)).first(where: { raw[$0] == 13 && raw[$0 + 1] == 10 && raw[$0 + 2] == 13 && raw[$0 + 3] == 10 })
             else { return Answer(status: 0, head: "no answer", body: []) }
             let headText = String(decoding: raw[..<end], as: UTF8.self)

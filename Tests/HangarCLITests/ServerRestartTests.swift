@@ -18,7 +18,8 @@ import Glibc
         try cli.run("project", "create", "acme/app")
         let blob = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
 
-        let (first, firstPort) = try await Self.serve(cli)
+        let first = try await ServerProcess.start(cli)
+        let firstPort = first.port
         let http = HTTP(port: firstPort, token: secret)
         let location = try #require(await http.send("POST", "/v2/acme/app/blobs/uploads/").header("location"))
         #expect(await http.send("PATCH", location, body: Array(blob[..<1_000_000])).status == 202)
@@ -33,13 +34,13 @@ import Glibc
             sent += n
         }
         try await Task.sleep(for: .milliseconds(300))
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
         close(fd)
 
-        let (second, secondPort) = try await Self.serve(cli)
-        defer { second.terminate() }
-        let again = HTTP(port: secondPort, token: secret)
+        let second = try await ServerProcess.start(cli)
+        defer { second.stop() }
+        let again = HTTP(port: second.port, token: secret)
         let status = await again.send("GET", location)
         let offset = try #require(status.header("range").flatMap { Int($0.split(separator: "-").last ?? "") }.map { $0 + 1 }, "\(status.head)")
         #expect(offset >= 1_000_000 && offset <= 2_200_000, "what arrived is kept: \(offset)")
@@ -50,17 +51,5 @@ import Glibc
         #expect(done.status == 201, "\(done.head)")
         #expect(await again.send("GET", "/v2/acme/app/blobs/\(digest)").body == blob)
         #expect(try cli.run("verify").status == 0)
-    }
-
-    /// `hangar serve` on a free port of the CLI's store, and that port.
-    static func serve(_ cli: CLI) async throws -> (Process, Int) {
-        let server = cli.process(["serve", "--port", "0", "--log-level", "critical"])
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        let line = try #require(await Sockets.offPool { ServeCLITests.firstLine(out.fileHandleForReading) })
-        let port = try #require(line.split(separator: ":").last.flatMap { Int($0) }, "\(line)")
-        return (server, port)
     }
 }

@@ -155,7 +155,7 @@ import Glibc
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(with: Result {
-                    let fd = try #require(LimitsTests.connect(port: port))
+                    let fd = try #require(TestSockets.connect(port: port))
                     defer { close(fd) }
                     _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     shutdown(fd, Int32(SHUT_WR))

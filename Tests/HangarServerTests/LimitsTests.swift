@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HangarConformance
 import HangarCore
 import Hummingbird
 import HummingbirdTesting
@@ -103,7 +104,7 @@ import Glibc
     @Test func idleConnectionsPastTheLimitMakeRoomForOnesThatSendRequests() async throws {
         try await ServerFixture(limits: ["max-connections": 16]).test(.live) { c in
             let port = try #require(c.raw.port)
-            let idle = (0..<60).compactMap { _ in Self.connect(port: port) }
+            let idle = (0..<60).compactMap { _ in TestSockets.connect(port: port) }
             defer { idle.forEach { close($0) } }
             #expect(idle.count == 60)
             try await Task.sleep(for: .milliseconds(300))
@@ -111,7 +112,7 @@ import Glibc
                 let raw = try await RawHTTP.send(port: port, RawHTTP.head("GET", "/healthz", ["Connection": "close"]), hangUp: false, timeout: 10)
                 #expect(String(decoding: raw, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
             }
-            let closed = idle.filter { Self.isClosedByPeer($0) }.count
+            let closed = idle.filter { TestSockets.isClosedByPeer($0) }.count
             #expect(closed >= 60 - 16, "the longest-idle connections were closed: \(closed)")
         }
     }
@@ -121,27 +122,5 @@ import Glibc
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         return fds.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
             .filter { $0.hasPrefix(root + "/store/tmp/") }
-    }
-
-    /// A connected socket that sends nothing, or nil.
-    static func connect(port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let ok = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if ok != 0 { close(fd); return nil }
-        return fd
-    }
-
-    /// Whether the peer closed the socket (a non-blocking read sees end of file or a reset).
-    static func isClosedByPeer(_ fd: Int32) -> Bool {
-        var byte: UInt8 = 0
-        let n = recv(fd, &byte, 1, Int32(MSG_DONTWAIT))
-        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
     }
 }
