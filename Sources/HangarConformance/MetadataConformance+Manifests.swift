@@ -91,6 +91,20 @@ extension MetadataStoreConformance {
             try require(e.message.contains(m1.digest.description), "names the digest: \(e.message)")
             try await F.requireAudit(store, count: 5, endingWith: [.manifestPushed, .tagSet, .manifestPushed, .manifestDeleted])
         },
+        Case("deleting a tag removes only the tag, and an absent tag is not found") { h in
+            let store = try await h.makeStore()
+            try await F.seed(store)
+            let m = F.manifest("one")
+            try await store.putManifest(m, tag: F.tag("a", m), audit: [F.draft(.manifestPushed)])
+            try await store.putManifest(m, tag: F.tag("b", m), audit: [F.draft(.tagSet)])
+            try await store.deleteTag(project: m.project, name: "a", audit: F.draft(.tagDeleted, subject: "a"))
+            try require(try await store.tags(project: m.project, after: nil, limit: nil).map(\.tag) == ["b"], "only b is left")
+            try require(try await store.manifest(project: m.project, digest: m.digest) == m, "the manifest stays")
+            _ = try await requireThrows(.notFound, "deleting an absent tag") {
+                try await store.deleteTag(project: m.project, name: "a", audit: F.draft(.tagDeleted, subject: "a"))
+            }
+            try await F.requireAudit(store, count: 4, endingWith: [.manifestPushed, .tagSet, .tagDeleted])
+        },
         Case("blobs belong to a project by upload, by a manifest's references and by its candidates") { h in
             let store = try await h.makeStore()
             let candidates = try await F.seed(store, candidates: 1)

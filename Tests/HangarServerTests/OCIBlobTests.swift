@@ -153,7 +153,13 @@ import Testing
         try await ServerFixture().test { c in
             let digest = try await c.upload(Array("keep".utf8))
             let r = try await c.send(.delete, "/v2/acme/app/blobs/\(digest)", as: "admin")
-            #expect(r.status == .methodNotAllowed && r.errorCode == "UNSUPPORTED")
+            #expect(r.status == .methodNotAllowed && r.errorCode == "UNSUPPORTED" && r.headers[.allow] == "GET, HEAD")
+            #expect(!r.errorMessage.contains("hangar gc"), "no command that does not exist is named")
+            let anonymous = try await c.send(.delete, "/v2/acme/app/blobs/\(digest)", as: nil)
+            #expect(anonymous.status == .unauthorized, "who asks is checked before the method: \(anonymous.status)")
+            #expect(try await c.denied().contains { $0.method == "DELETE" && $0.status == 401 }, "and the refusal is counted")
+            let post = try await c.send(.post, "/v2/acme/app/manifests/latest", as: "ci")
+            #expect(post.status == .methodNotAllowed && post.headers[.allow] == "GET, HEAD, PUT, DELETE")
         }
     }
 

@@ -111,6 +111,13 @@ list_tags() {
   sk list-tags --tls-verify=false --creds "deployer:$DEPLOYER" docker://"$HOST"/demo/image | grep -q '"v1"'
 }
 
+# skopeo delete removes a plain image (by its tag: skopeo deletes the manifest by digest).
+skopeo_delete() {
+  sk copy --dest-tls-verify=false --dest-creds "ci:$CI" oci:"$WORK/layout":v1 docker://"$HOST"/demo/scratch:old \
+    && sk delete --tls-verify=false --creds "ci:$CI" docker://"$HOST"/demo/scratch:old \
+    && ! sk inspect --raw --tls-verify=false --creds "deployer:$DEPLOYER" docker://"$HOST"/demo/scratch:old > /dev/null 2>&1
+}
+
 oras_round_trip() {
   mkdir -p "$WORK/oras-in" "$WORK/oras-out"
   head -c 200000 /dev/urandom > "$WORK/oras-in/report.bin"
@@ -210,6 +217,7 @@ check "skopeo: copy a 2-layer OCI image in and out, blobs identical" image_round
 check "skopeo: the manifest is served byte for byte" manifest_bytes_equal
 check "skopeo: list-tags" list_tags
 check "oras (python): push and pull a file artifact" oras_round_trip
+check "skopeo: delete a plain image" skopeo_delete
 check "curl: chunked upload cut off mid-body, resumed from Range" resumed_upload
 check "setup: cut 1.0.0-rc.1 and promote it to staging (local CLI)" prepare_release
 check "skopeo: staging → production refused for a deployer token" deployer_cannot_promote

@@ -18,6 +18,7 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case accessDenied = "access.denied"
     case manifestPushed = "manifest.pushed"
     case manifestDeleted = "manifest.deleted"
+    case tagDeleted = "tag.deleted"
     case deploymentReported = "deployment.reported"
 }
 

@@ -91,6 +91,14 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func deleteTag(project: String, name: String, audit: AuditDraft) async throws {
+        try await write("cannot delete tag \(name) of \(project)") { db in
+            try db.execute(sql: "DELETE FROM tags WHERE project = ? AND name = ?", arguments: try SQLiteRows.arguments([project, name]))
+            guard db.changesCount == 1 else { throw HangarError.notFound("tag \(name) of project \(project) not found") }
+            _ = try Self.append([audit], in: db)
+        }
+    }
+
     /// Also throws `notFound` when there is no such project.
     public func linkBlob(project: String, digest: Digest) async throws {
         try await write("cannot link blob \(digest) to \(project)") { db in

@@ -38,6 +38,9 @@ public protocol ManifestIndex: Sendable {
     /// The caller checks first that no candidate or environment history needs it.
     /// `notFound` if the project has no such recorded manifest.
     func deleteManifest(project: String, digest: Digest, audit: AuditDraft) async throws
+    /// Removes a plain tag (the manifest stays), appending `audit`; one transaction.
+    /// `notFound` if the project has no such tag.
+    func deleteTag(project: String, name: String, audit: AuditDraft) async throws
     /// Records that a blob was uploaded to or mounted into a project (idempotent).
     /// `notFound` if there is no such project.
     func linkBlob(project: String, digest: Digest) async throws

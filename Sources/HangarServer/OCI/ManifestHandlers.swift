@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 
 /// `HEAD`/`GET`/`DELETE /v2/<name>/manifests/<reference>`: manifests are served as the
-/// exact bytes stored, with their media type and digest. Deleting is allowed only for a
-/// manifest no tag, candidate or environment history needs.
+/// exact bytes stored, with their media type and digest. A plain tag can be deleted, and a
+/// manifest with its plain tags unless the release model needs it.
 struct ManifestHandlers: Sendable {
     let state: ServerState
 
@@ -47,18 +47,23 @@ struct ManifestHandlers: Sendable {
         }
     }
 
-    /// Deletes a manifest by digest when nothing needs it; tags are never deleted here.
+    /// Deletes a plain tag, or a manifest by digest (with the plain tags naming it) when the
+    /// release model does not protect it: candidate tags, environments, candidates,
+    /// manifests an environment points or pointed at, and signed provenance stay.
     func delete(_ request: Request, _ context: HangarRequestContext, name: String, reference text: String) async throws -> Response {
         try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         _ = try await state.repositories.require(name)
         let environments = try await state.metadata.environments(project: name).map(\.name)
         switch try ManifestReference.classify(text, environments: environments) {
         case .candidateTag(let t):
-            throw APIError.unsupported("\(t) is a candidate tag of \(name): candidate tags never move and are never deleted")
+            throw APIError(.denied, .denied, "\(t) is a candidate tag of \(name): candidate tags never move and are never deleted")
         case .environment(let e):
-            throw APIError.unsupported("\(e) is an environment of \(name): it moves only by promotion or rollback")
+            throw APIError(.denied, .denied, "\(e) is an environment of \(name): it moves only by promotion or rollback")
         case .tag(let t):
-            throw APIError.unsupported("deleting tag \(t) is not supported: push the tag to another manifest, or delete an untagged manifest by digest")
+            try await state.metadata.deleteTag(project: name, name: t, audit: AuditDraft(
+                at: state.service.now(), actor: context.caller.name, action: .tagDeleted, project: name, subject: t))
+            state.lookups.tagMoved(name, t)
+            return Responses.empty(.accepted)
         case .digest(let d):
             try await refuseIfNeeded(d, in: name)
             try await state.metadata.deleteManifest(project: name, digest: d, audit: AuditDraft(
@@ -81,9 +86,8 @@ struct ManifestHandlers: Sendable {
         if let move = moves.first(where: { $0.to == digest || $0.from == digest }) {
             throw APIError(.denied, .denied, "manifest \(digest) is in the history of environment \(move.environment) of \(name) and stays for audit")
         }
-        let tags = try await state.metadata.tags(project: name, after: nil, limit: nil).filter { $0.digest == digest }.map(\.tag)
-        if !tags.isEmpty {
-            throw APIError(.denied, .denied, "manifest \(digest) is still tagged \(tags.joined(separator: ", ")) in \(name): push those tags to another manifest first")
+        if let m = try await state.metadata.manifest(project: name, digest: digest), m.artifactType == Provenance.artifactType {
+            throw APIError(.denied, .denied, "manifest \(digest) is the signed provenance of a candidate of \(name) and stays for audit")
         }
     }
 }

@@ -34,8 +34,6 @@ struct OCIController: Sendable {
             return try await versionCheck(request, context)
         case (.blob(let n, let d), .get): return try await blobs.get(request, context, name: n, digest: d)
         case (.blob(let n, let d), .head): return try await blobs.head(request, context, name: n, digest: d)
-        case (.blob, .delete):
-            throw APIError.unsupported("blobs are not deleted over the API: garbage collection ('hangar gc') removes unreferenced blobs")
         case (.uploads(let n), .post): return try await uploads.start(request, context, name: n)
         case (.upload(let n, let id), .patch): return try await uploads.patch(request, context, name: n, id: id)
         case (.upload(let n, let id), .put): return try await uploads.finish(request, context, name: n, id: id)
@@ -48,7 +46,13 @@ struct OCIController: Sendable {
         case (.tags(let n), .get): return try await tags.list(request, context, name: n)
         case (.referrers(let n, let d), .get): return try await tags.referrers(request, context, name: n, digest: d)
         default:
-            throw APIError.unsupported("\(request.method.rawValue) is not supported on \(route.pattern)")
+            // Who asks is checked first: an anonymous caller learns it must log in (and the
+            // refusal is counted), not which methods exist.
+            try await state.require(.read, request, context, project: route.name)
+            let why = route.pattern == "/v2/{name}/blobs/{digest}" && request.method == .delete
+                ? "blobs are not deleted over the API: Hangar keeps every blob (there is no garbage collection yet)"
+                : "\(request.method.rawValue) is not supported on \(route.pattern)"
+            throw APIError(.denied, .unsupported, why, headers: [.allow: route.allowed.joined(separator: ", ")])
         }
     }
 

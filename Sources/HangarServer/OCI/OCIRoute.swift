@@ -66,6 +66,17 @@ public enum OCIRoute: Sendable, Equatable {
         }
     }
 
+    /// The methods the route answers (the `Allow` header of a 405).
+    public var allowed: [String] {
+        switch self {
+        case .base, .tags, .referrers: ["GET", "HEAD"]
+        case .blob: ["GET", "HEAD"]
+        case .uploads: ["POST"]
+        case .upload: ["GET", "PATCH", "PUT", "DELETE"]
+        case .manifest: ["GET", "HEAD", "PUT", "DELETE"]
+        }
+    }
+
     /// Which OCI codes its failures take.
     public var scope: ErrorScope {
         switch self {
