@@ -31,10 +31,18 @@ import Testing
             #expect(missing.status == .notFound && missing.errorCode == "MANIFEST_UNKNOWN")
             let byDigest = try await c.send(.get, "/v2/acme/app/manifests/\(SHA256Hasher.digest([1]))", as: "deployer")
             #expect(byDigest.errorCode == "MANIFEST_UNKNOWN")
-            let badDigest = try await c.send(.get, "/v2/acme/app/manifests/sha256:123", as: "deployer")
-            #expect(badDigest.status == .badRequest && badDigest.errorCode == "DIGEST_INVALID")
+            // A malformed reference names no manifest (the OCI conformance suite asks this of
+            // GET, HEAD and DELETE); pushing to one is a bad request.
+            for method: HTTPRequest.Method in [.get, .head, .delete] {
+                for ref in ["sha256:123", ".INVALID_MANIFEST_NAME", "-nope"] {
+                    let r = try await c.send(method, "/v2/acme/app/manifests/\(ref)", as: "ci")
+                    #expect(r.status == .notFound && (method == .head || r.errorCode == "MANIFEST_UNKNOWN"), "\(method) \(ref): \(r.status)")
+                }
+            }
             let badTag = try await c.send(.put, "/v2/acme/app/manifests/-nope", as: "ci", body: Array("{}".utf8))
-            #expect(badTag.status == .badRequest && badTag.errorCode == "TAG_INVALID")
+            #expect(badTag.status == .badRequest && badTag.errorCode == "MANIFEST_INVALID")
+            let badDigest = try await c.send(.put, "/v2/acme/app/manifests/sha256:123", as: "ci", body: Array("{}".utf8))
+            #expect(badDigest.status == .badRequest && badDigest.errorCode == "DIGEST_INVALID")
             let noRepo = try await c.send(.get, "/v2/no/such/manifests/v1", as: "deployer")
             #expect(noRepo.status == .notFound && noRepo.errorCode == "NAME_UNKNOWN")
         }

@@ -18,7 +18,7 @@ struct ManifestPush: Sendable {
         // A first push creates the project with the default environments: read tags against those.
         let exists = try await state.metadata.project(name) != nil
         let environments = exists ? try await state.metadata.environments(project: name).map(\.name) : HangarService.defaultEnvironments
-        let reference = try ManifestReference.classify(text, environments: environments)
+        let reference = try ManifestReference.classify(text, environments: environments, forPush: true)
         if case .environment(let environment) = reference {
             return try await promote(bytes, to: environment, request, context, name: name)
         }

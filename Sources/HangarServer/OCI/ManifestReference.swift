@@ -9,16 +9,20 @@ enum ManifestReference: Sendable, Equatable {
     case environment(String)
     case tag(String)
 
-    /// Classifies `text` against the project's environment names. Throws
-    /// `DIGEST_INVALID` or `TAG_INVALID` for malformed references.
-    static func classify(_ text: String, environments: [String]) throws -> ManifestReference {
+    /// Classifies `text` against the project's environment names. A malformed reference
+    /// names no manifest: reading or deleting it is 404 `MANIFEST_UNKNOWN` (as the OCI spec
+    /// wants); pushing to it (`forPush`) is 400, `DIGEST_INVALID` or `MANIFEST_INVALID`.
+    static func classify(_ text: String, environments: [String], forPush: Bool = false) throws -> ManifestReference {
         if text.contains(":") {
             do { return .digest(try Digest(parsing: text)) } catch let e as HangarError {
-                throw APIError(.invalidInput, .digestInvalid, e.message)
+                if forPush { throw APIError(.invalidInput, .digestInvalid, e.message) }
+                throw APIError(.notFound, .manifestUnknown, "no manifest is named '\(text.prefix(80))': \(e.message)")
             }
         }
         guard Names.isValidTag(text) else {
-            throw APIError(.invalidInput, .tagInvalid, "tag '\(text)' is not a valid OCI tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})")
+            let why = "'\(text.prefix(140))' is not a valid OCI tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})"
+            if forPush { throw APIError(.invalidInput, .manifestInvalid, why) }
+            throw APIError(.notFound, .manifestUnknown, "no manifest is named \(why)")
         }
         if Names.parseCandidateTag(text) != nil { return .candidateTag(text) }
         if environments.contains(text) { return .environment(text) }
