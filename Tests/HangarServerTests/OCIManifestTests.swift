@@ -86,7 +86,7 @@ import Testing
             let (_, _, moved) = try await c.pushImage([Array("impostor".utf8)], reference: candidate.tag)
             #expect(moved.status == .conflict && moved.errorCode == "DENIED" && moved.errorMessage.contains("immutable"))
             let (_, _, reserved) = try await c.pushImage([Array("x".utf8)], reference: "9.9.9-rc.1")
-            #expect(reserved.status == .badRequest && reserved.errorCode == "TAG_INVALID")
+            #expect(reserved.status == .forbidden && reserved.errorCode == "DENIED", "a Hangar project reserves the rc form")
             #expect(try await c.send(.get, "/v2/acme/app/manifests/\(candidate.tag)", as: "deployer").bytes == original.bytes)
         }
     }
@@ -124,6 +124,25 @@ import Testing
             let denied = try await c.denied()
             #expect(Set(denied.map(\.actor)) == ["ci", "deployer", "releaser-prod"])
             #expect(denied.allSatisfy { $0.method == "PUT" && $0.pathPrefix == "/v2/acme/app/manifests/sandbox" })
+        }
+    }
+
+    @Test func aMirrorMayCarryUpstreamReleaseCandidateTags() async throws {
+        try await ServerFixture().test { c in
+            let (_, image, pushed) = try await c.pushImage([Array("upstream".utf8)], to: "mirror/k8s", reference: "v1.30.0-rc.1")
+            #expect(pushed.status == .created, "a repository without candidates takes rc-shaped tags: \(pushed.text)")
+            let read = try await c.send(.get, "/v2/mirror/k8s/manifests/v1.30.0-rc.1", as: "deployer")
+            #expect(read.status == .ok && read.headers[.dockerContentDigest] == image.description)
+            #expect(try await c.send(.delete, "/v2/mirror/k8s/manifests/v1.30.0-rc.1", as: "ci").status == .accepted)
+            #expect(try await c.send(.get, "/v2/mirror/k8s/manifests/v1.30.0-rc.1", as: "deployer").status == .notFound)
+            // And a cut never takes the name of a plain tag.
+            try await c.pushImage([Array("plain".utf8)], to: "mirror/k8s", reference: "1.0.0-rc.1")
+            let bytes = Array("build".utf8)
+            let digest = try await c.upload(bytes, to: "mirror/k8s")
+            let cut = try await c.json(.post, "/api/v1/projects/mirror/k8s/-/candidates", as: "ci", CutRequest(
+                project: "mirror/k8s", version: "1.0.0", commit: String(repeating: "a", count: 40),
+                artifacts: [ArtifactRecord(name: "app", digest: digest, size: Int64(bytes.count), mediaType: ArchiveCompression.none.mediaType)]))
+            #expect(cut.status == .conflict && cut.errorMessage.contains("plain tag"), "\(cut.status) \(cut.text)")
         }
     }
 

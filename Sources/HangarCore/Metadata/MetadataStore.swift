@@ -30,6 +30,8 @@ public protocol CandidateCatalog: Sendable {
     func candidate(project: String, digest: Digest) async throws -> CandidateRecord?
     /// The project's candidates (of one version when given), oldest first.
     func candidates(project: String, version: String?) async throws -> [CandidateRecord]
+    /// Whether the project has any candidate (a repository that is used as a Hangar project).
+    func hasCandidates(project: String) async throws -> Bool
 }
 
 /// Environment pointers and their append-only history.

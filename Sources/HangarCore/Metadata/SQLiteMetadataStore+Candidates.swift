@@ -42,6 +42,13 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func hasCandidates(project: String) async throws -> Bool {
+        try await readOne("cannot read the candidates of \(project)") { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM candidates WHERE project = ?)"),
+                              arguments: try SQLiteRows.arguments([project])) ?? false
+        }
+    }
+
     public func candidates(project: String, version: String?) async throws -> [CandidateRecord] {
         try await read("cannot list the candidates of \(project)") { db in
             if let version {

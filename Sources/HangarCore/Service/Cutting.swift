@@ -85,6 +85,10 @@ extension HangarService {
                 throw HangarError.integrity("artifact '\(a.name)' declares \(a.size) bytes but blob \(a.digest) has \(size)")
             }
         }
+        let tag = Names.candidateTag(version: request.version, rc: rc)
+        if try await metadata.tag(project: request.project, name: tag) != nil {
+            throw HangarError.conflict("\(request.project) has a plain tag \(tag) (pushed over the OCI API): a candidate cannot take its name; delete the tag or cut another version")
+        }
         let at = now()
         let config = CandidateConfig(
             project: request.project, version: request.version, rc: rc, commit: request.commit,

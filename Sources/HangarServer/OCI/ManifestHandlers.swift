@@ -55,15 +55,14 @@ struct ManifestHandlers: Sendable {
         _ = try await state.repositories.require(name)
         let environments = try await state.metadata.environments(project: name).map(\.name)
         switch try ManifestReference.classify(text, environments: environments) {
-        case .candidateTag(let t):
+        case .candidateTag(let t) where try await state.metadata.candidate(project: name, tag: t) != nil:
             throw APIError(.denied, .denied, "\(t) is a candidate tag of \(name): candidate tags never move and are never deleted")
+        case .candidateTag(let t):
+            return try await deleteTag(t, name, context)
         case .environment(let e):
             throw APIError(.denied, .denied, "\(e) is an environment of \(name): it moves only by promotion or rollback")
         case .tag(let t):
-            try await state.metadata.deleteTag(project: name, name: t, audit: AuditDraft(
-                at: state.service.now(), actor: context.caller.name, action: .tagDeleted, project: name, subject: t))
-            state.lookups.tagMoved(name, t)
-            return Responses.empty(.accepted)
+            return try await deleteTag(t, name, context)
         case .digest(let d):
             try await refuseIfNeeded(d, in: name)
             try await state.metadata.deleteManifest(project: name, digest: d, audit: AuditDraft(
@@ -72,6 +71,17 @@ struct ManifestHandlers: Sendable {
             state.lookups.manifestDeleted(name)
             return Responses.empty(.accepted)
         }
+    }
+
+    private func deleteTag(_ tag: String, _ name: String, _ context: HangarRequestContext) async throws -> Response {
+        do {
+            try await state.metadata.deleteTag(project: name, name: tag, audit: AuditDraft(
+                at: state.service.now(), actor: context.caller.name, action: .tagDeleted, project: name, subject: tag))
+        } catch let e as HangarError where e.kind == .notFound {
+            throw APIError(.notFound, .manifestUnknown, e.message)
+        }
+        state.lookups.tagMoved(name, tag)
+        return Responses.empty(.accepted)
     }
 
     /// Throws `DENIED` (403) naming what still needs the manifest.

@@ -29,7 +29,7 @@ struct ManifestPush: Sendable {
         case .digest(let declared) where declared != digest:
             throw APIError(.invalidInput, .digestInvalid, "manifest pushed as \(declared) hashes to \(digest)")
         case .candidateTag(let tag):
-            return try await pushToCandidateTag(tag, digest: digest, name: name)
+            if let answer = try await pushToCandidateTag(tag, digest: digest, name: name) { return answer }
         default:
             break
         }
@@ -37,6 +37,7 @@ struct ManifestPush: Sendable {
         try await checkReferences(document, in: name)
         var tag: String?
         if case .tag(let t) = reference { tag = t }
+        if case .candidateTag(let t) = reference { tag = t }  // a plain repository's rc-shaped tag
         try await store(bytes, document, digest: digest, tag: tag, name: name, caller: context.caller)
         return Responses.empty(.created, headers: headers(name, digest, document.subject))
     }
@@ -66,10 +67,13 @@ struct ManifestPush: Sendable {
         }
     }
 
-    /// A candidate tag takes only the bytes of its candidate (an idempotent re-push).
-    private func pushToCandidateTag(_ tag: String, digest: Digest, name: String) async throws -> Response {
+    /// A candidate tag takes only the bytes of its candidate (an idempotent re-push). In a
+    /// repository used as a Hangar project (it has candidates) the `<version>-rc.<n>` form
+    /// is reserved for them; elsewhere (a mirror of upstream images) it is a plain tag: nil.
+    private func pushToCandidateTag(_ tag: String, digest: Digest, name: String) async throws -> Response? {
         guard let candidate = try await state.metadata.candidate(project: name, tag: tag) else {
-            throw APIError(.invalidInput, .tagInvalid, "\(tag) has the form of a candidate tag (<version>-rc.<n>), which only 'hangar cut' and 'hangar cherry-pick' create")
+            guard try await state.metadata.hasCandidates(project: name) else { return nil }
+            throw APIError(.denied, .denied, "\(name) is a Hangar project, where tags of the form <version>-rc.<n> are its candidates: only 'hangar cut' and 'hangar cherry-pick' make \(tag)")
         }
         guard candidate.digest == digest else {
             throw APIError(.conflict, .denied, "tag \(tag) of \(name) is immutable: it is candidate \(candidate.digest), and the pushed manifest is \(digest)")

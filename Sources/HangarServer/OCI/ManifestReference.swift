@@ -39,10 +39,13 @@ extension Repositories {
         case .digest(let d):
             digest = d
         case .candidateTag(let t):
-            guard let c = try await metadata.candidate(project: project, tag: t) else {
-                throw APIError(.notFound, .manifestUnknown, "\(project) has no candidate tagged \(t)")
+            if let c = try await metadata.candidate(project: project, tag: t) {
+                digest = c.digest
+            } else if let tagged = try await caches.tag(project, t, { try await metadata.tag(project: project, name: t)?.digest }) {
+                digest = tagged  // an rc-shaped plain tag of a repository that is not a Hangar project
+            } else {
+                throw APIError(.notFound, .manifestUnknown, "\(project) has no candidate or tag \(t)")
             }
-            digest = c.digest
         case .environment(let e):
             guard let current = try await service.cachedEnvironments(project).first(where: { $0.name == e })?.current else {
                 throw APIError(.notFound, .manifestUnknown, "environment \(e) of \(project) points at no candidate yet")
