@@ -43,10 +43,18 @@ public struct HangarError: Error, CustomStringConvertible, Sendable {
         self.retryAfter = retryAfter
     }
 
-    /// The message followed by its chain of causes.
+    /// The message followed by its chain of causes, each said once: a cause whose text
+    /// the message already holds (a wrapper that quoted it) is not repeated.
     public var description: String {
         guard let cause else { return message }
-        return "\(message): \(cause)"
+        let text = "\(cause)"
+        if text.isEmpty || message.contains(text) { return message }
+        if let inner = cause as? HangarError, message.contains(inner.message) {
+            // The wrapper quoted the inner message: go on with what the inner error wrapped.
+            guard let deeper = inner.cause else { return message }
+            return HangarError(kind, message, cause: deeper).description
+        }
+        return "\(message): \(text)"
     }
 
     public static func invalid(_ message: String) -> HangarError { .init(.invalidInput, message) }

@@ -39,3 +39,17 @@ import Testing
 }
 
 import Foundation
+
+@Suite struct ErrorMessageTests {
+    @Test func noMessageRepeatsItsCause() {
+        let inner = HangarError.integrity("blob sha256:ab is corrupt: its bytes hash to sha256:cd")
+        let quoted = HangarError(.integrity, "artifact 'app': \(inner.message)", cause: inner)
+        #expect(quoted.description == "artifact 'app': blob sha256:ab is corrupt: its bytes hash to sha256:cd")
+        let system = SystemCallError("open", path: "/x", errno: 2)
+        let chained = HangarError(.io, "cannot fetch: \(HangarError(.io, "cannot open /x").message)",
+                                  cause: HangarError(.io, "cannot open /x", cause: system))
+        #expect(chained.description == "cannot fetch: cannot open /x: open(/x): No such file or directory")
+        let plain = HangarError(.io, "cannot reach the server", cause: system)
+        #expect(plain.description == "cannot reach the server: open(/x): No such file or directory")
+    }
+}
