@@ -32,6 +32,20 @@ import Testing
         #expect(try await f.service.metadata.idleUploadSessions(before: Date.distantFuture, limit: 10).isEmpty)
     }
 
+    @Test func anOutOfOrderFinalChunkIs416() async throws {
+        try await ServerFixture().test { c in
+            let location = try #require(try await c.send(.post, "/v2/acme/app/blobs/uploads/", as: "ci").headers[.location])
+            #expect(try await c.send(.patch, location, as: "ci", body: Array(repeating: 1, count: 100)).status == .accepted)
+            let digest = SHA256Hasher.digest(Array(repeating: UInt8(1), count: 100) + Array(repeating: 2, count: 50))
+            let wrong = try await c.send(.put, location + "?digest=\(digest)", as: "ci", headers: [.contentRange: "120-169"],
+                                         body: Array(repeating: 2, count: 50))
+            #expect(wrong.status == .rangeNotSatisfiable && wrong.headers[.range] == "0-99", "\(wrong.status)")
+            let right = try await c.send(.put, location + "?digest=\(digest)", as: "ci", headers: [.contentRange: "100-149"],
+                                         body: Array(repeating: 2, count: 50))
+            #expect(right.status == .created)
+        }
+    }
+
     @Test func idleSessionsAreSweptWithTheirBytes() async throws {
         let f = try await ServerFixture()
         let location = try await f.test { c in

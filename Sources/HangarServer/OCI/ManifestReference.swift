@@ -9,14 +9,14 @@ enum ManifestReference: Sendable, Equatable {
     case environment(String)
     case tag(String)
 
-    /// Classifies `text` against the project's environment names. A malformed reference
-    /// names no manifest: reading or deleting it is 404 `MANIFEST_UNKNOWN` (as the OCI spec
-    /// wants); pushing to it (`forPush`) is 400, `DIGEST_INVALID` or `MANIFEST_INVALID`.
+    /// Classifies `text` against the project's environment names. A malformed digest is
+    /// 400 `DIGEST_INVALID`; a malformed tag names no manifest, so reading or deleting it is
+    /// 404 `MANIFEST_UNKNOWN` and pushing to it (`forPush`) 400 `MANIFEST_INVALID` (what the
+    /// OCI conformance suite asks).
     static func classify(_ text: String, environments: [String], forPush: Bool = false) throws -> ManifestReference {
         if text.contains(":") {
             do { return .digest(try Digest(parsing: text)) } catch let e as HangarError {
-                if forPush { throw APIError(.invalidInput, .digestInvalid, e.message) }
-                throw APIError(.notFound, .manifestUnknown, "no manifest is named '\(text.prefix(80))': \(e.message)")
+                throw APIError(.invalidInput, .digestInvalid, e.message)
             }
         }
         guard Names.isValidTag(text) else {

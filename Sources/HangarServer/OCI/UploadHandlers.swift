@@ -32,14 +32,7 @@ struct UploadHandlers: Sendable {
         try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
         let session = try await state.uploads.claim(id, project: name)
         do {
-            if let header = request.headers[.contentRange] {
-                let range = try ChunkRange(parsing: header)
-                guard range.start == session.offset else {
-                    throw APIError(.invalidInput, .rangeInvalid,
-                                   "chunk starts at byte \(range.start) but upload \(id) has \(session.offset) bytes: resume from \(session.offset)",
-                                   headers: sessionHeaders(name, id, offset: session.offset))
-                }
-            }
+            try checkContentRange(request, session, name: name)
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
         } catch {
             await state.uploads.release(session)
@@ -69,6 +62,7 @@ struct UploadHandlers: Sendable {
         let digest = try Digest(parsing: text)
         let session = try await state.uploads.claim(id, project: name)
         do {
+            try checkContentRange(request, session, name: name)
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
         } catch {
             await state.uploads.release(session)  // a final chunk cut off can be resumed too
@@ -133,6 +127,18 @@ struct UploadHandlers: Sendable {
                 subject: stored.digest.description, details: ["size": String(stored.size), "via": "oci"])])
         }
         state.metrics.upload(duration: ContinuousClock.now - started, bytes: stored.size, created: stored.created)
+    }
+
+    /// With `Content-Range` a chunk (also the final one, on `PUT`) must start where the
+    /// upload stands: else 416 with the current `Range`, so the client resumes from there.
+    private func checkContentRange(_ request: Request, _ session: UploadSession, name: String) throws {
+        guard let header = request.headers[.contentRange] else { return }
+        let range = try ChunkRange(parsing: header)
+        guard range.start == session.offset else {
+            throw APIError(.invalidInput, .rangeInvalid,
+                           "chunk starts at byte \(range.start) but upload \(session.id) has \(session.offset) bytes: resume from \(session.offset)",
+                           headers: sessionHeaders(name, session.id, offset: session.offset))
+        }
     }
 
     /// A chunk the store could not take (disk full, I/O error) leaves the session at the
