@@ -34,7 +34,9 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Hang
         additionalChannelHandlers: [connections.handler(), ExpectContinueHandler()],
         idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)), httpDecoderConfiguration: decoder)
     let housekeeping = Housekeeping(uploads: state.uploads, blobs: service.blobs,
-                                    interval: .seconds(configuration.housekeepingSeconds), logger: logger)
+                                    interval: .seconds(configuration.housekeepingSeconds),
+                                    scrubEvery: configuration.scrubHours > 0 ? .seconds(configuration.scrubHours * 3600) : nil,
+                                    metrics: metrics, logger: logger)
     return Application(
         router: router,
         server: .http1(configuration: http1),

@@ -20,6 +20,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var uploadIdleSeconds: Int = 3600
     /// How often abandoned upload sessions and leftovers of killed writes are swept.
     public var housekeepingSeconds: Int = 300
+    /// How whole-blob reads are checked: `at-rest` (default: blobs checked when written, by
+    /// a checked read or by the scrub, whose files have not changed since, are sent without
+    /// hashing again) or `every-byte` (every byte hashed on every read).
+    public var blobReads: ReadVerification = .atRest
+    /// Every this many hours (0: never) the server re-reads and checks every blob.
+    public var scrubHours: Int = 24
     /// The Ed25519 private key (PEM) that signs provenance, moves and checkpoints; nil:
     /// `<store>/signing-key.pem`, made on first use.
     public var signingKey: String?
@@ -49,6 +55,8 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let v = layer.logLevel { c.logLevel = v }
             if let v = layer.uploadIdleSeconds { c.uploadIdleSeconds = v }
             if let v = layer.signingKey { c.signingKey = v }
+            if let v = layer.blobReads { c.blobReads = v }
+            if let v = layer.scrubHours { c.scrubHours = v }
             for (name, value) in layer.limits.sorted(by: { $0.key < $1.key }) {
                 try c.limits.set(name, value, source: layer.source)
             }
@@ -65,6 +73,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw HangarError.invalid("log level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
+        guard (0...8760).contains(scrubHours) else { throw HangarError.invalid("scrub-hours must be between 0 (never) and 8760") }
         guard (1...86_400).contains(uploadIdleSeconds) else {
             throw HangarError.invalid("upload-idle-seconds must be between 1 and 86400 (a day)")
         }
@@ -86,6 +95,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
     public var signingKey: String?
     /// Limits by name (`max-connections`, …: see `ServerLimits.settings`).
     public var limits: [String: Int] = [:]
+    public var blobReads: ReadVerification?
+    public var scrubHours: Int?
     /// Where this layer came from, for error messages (not decoded).
     public var source = "settings"
 
@@ -107,6 +118,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         case uploadIdleSeconds = "upload-idle-seconds"
         case signingKey = "signing-key"
         case limits
+        case blobReads = "blob-reads"
+        case scrubHours = "scrub-hours"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -119,6 +132,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         uploadIdleSeconds = try c.decodeIfPresent(Int.self, forKey: .uploadIdleSeconds)
         signingKey = try c.decodeIfPresent(String.self, forKey: .signingKey)
         limits = try c.decodeIfPresent([String: Int].self, forKey: .limits) ?? [:]
+        if let text = try c.decodeIfPresent(String.self, forKey: .blobReads) { blobReads = try Self.readVerification(text, "blob-reads") }
+        scrubHours = try c.decodeIfPresent(Int.self, forKey: .scrubHours)
     }
 
     /// Reads the `HANGAR_*` variables; a malformed number or boolean is `invalidInput`.
@@ -142,8 +157,18 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         for setting in ServerLimits.settings {
             if let n = try int(setting.variable) { s.limits[setting.name] = n }
         }
+        if let text = value("HANGAR_BLOB_READS") { s.blobReads = try readVerification(text, "HANGAR_BLOB_READS") }
+        s.scrubHours = try int("HANGAR_SCRUB_HOURS")
         s.source = "environment"
         return s
+    }
+
+    /// `every-byte` or `at-rest`, or `invalidInput` naming `source`.
+    public static func readVerification(_ text: String, _ source: String) throws -> ReadVerification {
+        guard let v = ReadVerification(rawValue: text) else {
+            throw HangarError.invalid("\(source)='\(text.prefix(40))' is not one of \(ReadVerification.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return v
     }
 
     /// Parses a YAML configuration file's text. Unknown keys are refused (a typo would

@@ -35,6 +35,10 @@ struct ServeCommand: AsyncParsableCommand {
         "A limit as NAME=NUMBER, repeatable: \(ServerLimits.settings.map(\.name).joined(separator: ", ")).",
         valueName: "name=number"))
     var limits: [String] = []
+    @Option(help: "How whole-blob reads are checked: at-rest (default; blobs checked when written, by a checked read or by the scrub, and unchanged since, are sent without hashing) or every-byte.")
+    var blobReads: String?
+    @Option(help: "Re-read and check every blob every this many hours; 0 turns the scrub off (default 24).")
+    var scrubHours: Int?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -52,6 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
             flags.limits[name] = value
         }
         flags.source = "--limit"
+        if let blobReads { flags.blobReads = try ServerSettings.readVerification(blobReads, "--blob-reads") }
+        flags.scrubHours = scrubHours
         let configuration = try ServerConfiguration.layered([flags, try ServerSettings.environment(environment), file])
         try await runServer(configuration) { host, port in
             let shown = host.contains(":") ? "[\(host)]" : host

@@ -50,6 +50,22 @@ import Testing
         #expect(left.isEmpty, "\(damage): nothing left beside the target: \(left)")
     }
 
+    @Test(arguments: ["flip", "truncate-1", "extra"])
+    func anAtRestReadOfAChangedFileChecksEveryByteAgain(_ damage: String) async throws {
+        let (keep, store, digest, path) = try await Self.storeWithArchive()
+        defer { withExtendedLifetime(keep) {} }
+        func readAll() async throws -> [UInt8] {
+            let r = try await store.reader(for: digest, range: nil, verification: .atRest)
+            defer { r.close() }
+            return try r.readAll(limit: 1 << 24)
+        }
+        let good = try await readAll()
+        #expect(SHA256Hasher.digest(good) == digest, "sealed at write, read whole")
+        try Self.damage(path, damage)  // any write to the file changes its identity (size, times)
+        await #expect(throws: HangarError.self, "\(damage): the seal no longer holds, so the read is checked") { _ = try await readAll() }
+        await #expect(throws: HangarError.self, "and stays checked") { _ = try await readAll() }
+    }
+
     @Test func aReaderAskedAgainAfterAFailureFailsAgain() async throws {
         let (keep, store, digest, path) = try await Self.storeWithArchive()
         defer { withExtendedLifetime(keep) {} }

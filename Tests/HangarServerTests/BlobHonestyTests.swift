@@ -17,9 +17,9 @@ import Glibc
     static let damages = ["flip-start", "flip-end", "truncate-0", "truncate-1", "truncate-half", "extra", "missing"]
     static let reads: [String?] = [nil, "bytes=0-", "bytes=0-99", "bytes=-100", "bytes=1048570-1048700"]
 
-    @Test(arguments: [1000, 3 << 20])
-    func noDamageIsEverServedAsACompleteGoodResponse(size: Int) async throws {
-        let f = try await ServerFixture()
+    @Test(arguments: [1000, 3 << 20], ReadVerification.allCases)
+    func noDamageIsEverServedAsACompleteGoodResponse(size: Int, mode: ReadVerification) async throws {
+        let f = try await ServerFixture(blobReads: mode)
         try await f.test(.live) { c in
             let port = try #require(c.raw.port)
             for (n, damage) in Self.damages.enumerated() {
@@ -31,7 +31,7 @@ import Glibc
                 try Self.damage(try FileSystemBlobStore(root: f.configuration.store).path(for: digest), damage)
                 for range in Self.reads {
                     let r = try await Self.get(port, c, digest, range: range)
-                    let label = "\(size) bytes, \(damage), \(range ?? "whole"): \(r.status) \(r.body.count)/\(r.length.map(String.init) ?? "-")"
+                    let label = "\(mode) \(size) bytes, \(damage), \(range ?? "whole"): \(r.status) \(r.body.count)/\(r.length.map(String.init) ?? "-")"
                     guard (200..<300).contains(r.status), r.length == r.body.count else { continue }  // refused or cut: honest
                     let expected = Self.slice(good, range)
                     #expect(r.body == expected, "a complete answer must be right: \(label)")

@@ -18,11 +18,12 @@ struct ServerFixture: Sendable {
     let secrets: [String: String]
     static let project = "acme/app"
 
-    init(anonymousRead: Bool = false, limits: [String: Int] = [:]) async throws {
+    init(anonymousRead: Bool = false, limits: [String: Int] = [:], blobReads: ReadVerification = .atRest) async throws {
         let store = dir.path + "/store"
         service = try HangarService.openEmbedded(at: store)
         var configuration = ServerConfiguration(store: store, port: 0, anonymousRead: anonymousRead, logLevel: "error")
         for (name, value) in limits { try configuration.limits.set(name, value, source: "test") }
+        configuration.blobReads = blobReads
         self.configuration = configuration
         var secrets: [String: String] = [:]
         let grants: [(String, Role, [String], [String])] = [

@@ -12,9 +12,10 @@ public protocol BlobStore: Sendable {
 
     /// Opens the blob for reading, whole or for a byte range (`range` is clamped to the
     /// size; an empty or inverted range is `invalidInput`). Throws `notFound` when absent.
-    /// A whole-blob reader checks the digest as it streams and throws `integrity` at the
-    /// end if the bytes do not match.
-    func reader(for digest: Digest, range: Range<Int64>?) async throws -> any BlobReader
+    /// A whole-blob reader checks the digest as it streams (`verification` says whether a
+    /// blob already checked at rest may skip that) and throws `integrity` at the end if
+    /// the bytes do not match; a ranged reader checks every byte it hands out.
+    func reader(for digest: Digest, range: Range<Int64>?, verification: ReadVerification) async throws -> any BlobReader
 
     /// Starts a new write. Nothing is visible under any digest until `commit` succeeds.
     func writer() async throws -> any BlobWriter
@@ -64,6 +65,11 @@ public struct BlobListing: Sendable, Hashable {
 }
 
 extension BlobStore {
+    /// Opens the blob, every byte checked.
+    public func reader(for digest: Digest, range: Range<Int64>?) async throws -> any BlobReader {
+        try await reader(for: digest, range: range, verification: .everyByte)
+    }
+
     /// Every stored digest, in order, read page by page (for tools and tests; a collector
     /// pages itself).
     public func listAll(pageSize: Int = 1000) async throws -> [Digest] {

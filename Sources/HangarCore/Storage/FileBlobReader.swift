@@ -11,6 +11,7 @@ struct OpenBlobFile {
     let digest: Digest
     let fd: Int32
     let size: Int64
+    let identity: FileIdentity
 
     init(path: String, digest: Digest) throws {
         self.path = path
@@ -28,6 +29,7 @@ struct OpenBlobFile {
         }
         self.fd = fd
         self.size = Int64(st.st_size)
+        self.identity = FileIdentity(st)
     }
 
     /// Reads up to `buffer.count` bytes at `offset`; 0 at the end of the file.
@@ -43,20 +45,26 @@ struct OpenBlobFile {
 /// Reads a whole stored blob, hashing as it goes; at the end it throws `integrity` when the
 /// bytes did not hash to the blob's digest (or the file ended early). The verdict sticks:
 /// a caller that reads again after a failure (libarchive does) gets the same error.
+/// With `seals`, a blob sealed with its file's current identity is read without hashing;
+/// otherwise a match seals it and a mismatch breaks any seal it had.
 final class FileBlobReader: BlobReader {
     let digest: Digest
     let length: Int64
     private let file: OpenBlobFile
     private var offset: Int64 = 0
-    private let hasher = SHA256Hasher()
+    private let hasher: SHA256Hasher?
+    private let seals: BlobSeals?
     private var verified = false
     private var failure: HangarError?
     private var closed = false
 
-    init(path: String, digest: Digest) throws {
+    init(path: String, digest: Digest, seals: BlobSeals? = nil, verification: ReadVerification = .everyByte) throws {
         file = try OpenBlobFile(path: path, digest: digest)
         self.digest = digest
+        self.seals = seals
         length = file.size
+        let trusted = verification == .atRest && (seals?.holds(digest, file.identity) ?? false)
+        hasher = trusted ? nil : SHA256Hasher()
     }
 
     deinit { close() }
@@ -68,7 +76,7 @@ final class FileBlobReader: BlobReader {
         let want = Int(min(Int64(buffer.count), length - offset))
         let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: offset)
         if n == 0 { return try finish() }
-        hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        hasher?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         offset += Int64(n)
         return n
     }
@@ -78,11 +86,15 @@ final class FileBlobReader: BlobReader {
         verified = true
         if offset < length {
             failure = HangarError.integrity("blob \(digest) is truncated: \(length - offset) bytes missing")
-        } else {
+        } else if let hasher {
             let actual = hasher.finalize()
             if actual != digest { failure = HangarError.integrity("blob \(digest) is corrupt: its bytes hash to \(actual)") }
         }
-        if let failure { throw failure }
+        if let failure {
+            seals?.breakSeal(digest)
+            throw failure
+        }
+        if hasher != nil { seals?.seal(digest, file.identity) }
         return 0
     }
 

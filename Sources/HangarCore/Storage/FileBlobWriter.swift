@@ -146,6 +146,9 @@ final class FileBlobWriter: BlobWriter {
         }
         guard rename(tmpPath, final) == 0 else { throw HangarError.system("rename", tmpPath) }
         finished = true
+        // The bytes were just checked: seal the blob with its file's identity as it is now.
+        var st = stat()
+        if fstat(fd, &st) == 0 { store.seals.seal(digest, FileIdentity(st)) }
         close(fd)
         fd = -1
         try Posix.syncDirectory(fan)

@@ -31,6 +31,8 @@ import Foundation
 public struct FileSystemBlobStore: BlobStore {
     /// The store root (`<root>/blobs`, `<root>/tmp`).
     public let root: String
+    /// The blobs this process checked, with their files' identity then (`ReadVerification.atRest`).
+    let seals = BlobSeals()
 
     public init(root: String) throws {
         self.root = root
@@ -71,8 +73,10 @@ public struct FileSystemBlobStore: BlobStore {
     /// A whole blob is hashed as it is read (`FileBlobReader`). A range is read through
     /// the blob's chunk table, made on first use from a full, checked read
     /// (`ChunkVerifiedReader`): `integrity` at once when the blob is corrupt.
-    public func reader(for digest: Digest, range: Range<Int64>?) async throws -> any BlobReader {
-        guard let range else { return try FileBlobReader(path: path(for: digest), digest: digest) }
+    public func reader(for digest: Digest, range: Range<Int64>?, verification: ReadVerification) async throws -> any BlobReader {
+        guard let range else {
+            return try FileBlobReader(path: path(for: digest), digest: digest, seals: seals, verification: verification)
+        }
         let file = try OpenBlobFile(path: path(for: digest), digest: digest)
         do {
             guard !range.isEmpty, range.lowerBound >= 0, range.lowerBound < file.size else {
@@ -164,6 +168,7 @@ public struct FileSystemBlobStore: BlobStore {
         let p = path(for: digest)
         if unlink(p) != 0 && errno != ENOENT { throw HangarError.system("unlink", p) }
         unlink(chunkTablePath(for: digest))
+        seals.breakSeal(digest)
     }
 
     /// Names in a folder, without `.` and `..`.

@@ -32,7 +32,7 @@ struct BlobHandlers: Sendable {
                 headers[.contentLength] = String(bytes.readableBytes)
                 return Response(status: status, headers: headers, body: .init(byteBuffer: bytes))
             }
-            let reader = try await state.blobs.reader(for: digest, range: range)
+            let reader = try await state.blobs.reader(for: digest, range: range, verification: state.configuration.blobReads)
             headers[.contentLength] = String(reader.length)
             return Response(status: status, headers: headers, body: BlobStreaming.body(reader, logger: context.logger, metrics: state.metrics))
         } catch let e as HangarError where e.kind == .integrity {

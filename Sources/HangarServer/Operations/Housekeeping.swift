@@ -9,11 +9,19 @@ struct Housekeeping: Service {
     let uploads: UploadSessions
     let blobs: any BlobStore
     let interval: Duration
+    /// How often every blob is re-read and checked (nil: never).
+    let scrubEvery: Duration?
+    let metrics: ServerMetrics
     let logger: Logger
 
     func run() async throws {
+        var lastScrub = ContinuousClock.now
         while !Task.isCancelled {
             await once()
+            if let every = scrubEvery, ContinuousClock.now - lastScrub >= every {
+                lastScrub = .now
+                await scrub()
+            }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             } catch {
@@ -35,6 +43,23 @@ struct Housekeeping: Service {
             }
         } catch {
             logger.error("housekeeping failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// Re-reads every blob (every `scrubEvery`): each one that no longer matches its digest
+    /// loses its seal, so it is never sent unchecked again, and is logged as critical and
+    /// counted (`hangar_blob_integrity_failures_total`).
+    func scrub() async {
+        do {
+            let report = try await Scrubber(store: blobs).run()
+            for problem in report.problems {
+                metrics.corruptBlobServed()
+                logger.critical("scrub: a stored blob fails its check", metadata: ["digest": .string("\(problem.digest)"),
+                                                                                 "problem": .string(problem.message)])
+            }
+            logger.info("scrub done", metadata: ["blobs": .stringConvertible(report.checked), "problems": .stringConvertible(report.problems.count)])
+        } catch {
+            logger.error("scrub failed", metadata: ["error": .string("\(error)")])
         }
     }
 }
