@@ -3,12 +3,12 @@ import Hummingbird
 import Logging
 
 /// Moving blob bytes between HTTP bodies and the blob store without holding a blob in
-/// memory: responses stream from a `BlobReader` in 256 KiB chunks, request bodies stream
+/// memory: responses stream from a `BlobReader` in 512 KiB chunks, request bodies stream
 /// into a `BlobWriter` chunk by chunk as they arrive.
 enum BlobStreaming {
-    static let chunkSize = 256 << 10
+    static let chunkSize = 512 << 10
     /// Chunks read per trip to the blocking-I/O thread.
-    static let chunksPerRead = 4
+    static let chunksPerRead = 2
 
     /// A response body that streams `reader` (which it closes). A whole-blob reader checks
     /// the digest as it goes, and each chunk is sent only once the next read succeeded: if
