@@ -63,6 +63,20 @@ import Testing
         #expect(try await f.service.metadata.uploadSession(id: id) == nil)
     }
 
+    @Test func writersOfSessionsFinishedElsewhereAreForgotten() async throws {
+        let f = try await ServerFixture()
+        try await f.test { c in _ = try await c.upload([1]) }  // creates the project
+        let here = UploadSessions(service: f.service, idleLimit: .seconds(3600), maxTotal: 10, maxPerOwner: 10)
+        let record = try await here.open(project: ServerFixture.project, owner: "t")
+        let session = try await here.claim(record.id, project: ServerFixture.project)
+        try session.writer.write([1, 2, 3])
+        await here.release(session)
+        #expect(await here.kept == 1)
+        try await f.service.metadata.deleteUploadSession(id: record.id)  // as another server finishing it
+        #expect(try await here.sweep() == 0)
+        #expect(await here.kept == 0)
+    }
+
     @Test func sessionLimitsHoldAcrossServers() async throws {
         let f = try await ServerFixture(limits: ["max-upload-sessions-per-token": 2])
         for _ in 0..<2 {

@@ -34,8 +34,8 @@ struct FileIdentity: Hashable, Sendable {
 
 /// Which blobs were checked against their digest, and the identity their file had then:
 /// kept in memory for the life of the process (a new process checks each blob again on its
-/// first read), at most `capacity` (past it, the oldest half is forgotten and re-checked
-/// when next read).
+/// first read), at most `capacity` (past it, half of them are forgotten, and each is
+/// checked again when next read).
 final class BlobSeals: Sendable {
     private let capacity: Int
     private let seals = Mutex<[Digest: FileIdentity]>([:])

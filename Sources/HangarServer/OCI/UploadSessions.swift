@@ -107,8 +107,10 @@ actor UploadSessions {
     }
 
     /// Abandons sessions idle longer than the limit: rows and bytes go. Returns how many.
+    /// Also forgets the writers kept for sessions another server finished.
     @discardableResult
     func sweep() async throws -> Int {
+        for id in idle.keys where try await metadata.uploadSession(id: id) == nil { idle[id] = nil }
         let before = service.now().addingTimeInterval(-Double(idleLimit.components.seconds))
         var count = 0
         while true {
