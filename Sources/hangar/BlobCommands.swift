@@ -11,7 +11,7 @@ struct DigestCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var results: [[String: String]] = []
+        var results: [FileDigest] = []
         for file in files {
             let reader = try LocalFileReader(path: file)
             defer { reader.close() }
@@ -24,7 +24,7 @@ struct DigestCommand: AsyncParsableCommand {
             progress.finish()
             let digest = hasher.finalize()
             if output.json {
-                results.append(["file": file, "digest": digest.description, "size": String(hasher.count)])
+                results.append(FileDigest(file: file, digest: digest.description, size: hasher.count))
             } else {
                 print("\(digest)  \(file)")
             }
@@ -101,12 +101,16 @@ struct BlobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let blobs = try store.blobStore()
-            var rows: [StoredBlob] = []
-            for digest in try await blobs.listAll() {
-                if let size = try await blobs.stat(digest) { rows.append(StoredBlob(digest: digest, size: size, created: false)) }
+            var rows: [BlobRow] = []
+            var after: Digest?
+            while true {
+                let page = try await blobs.list(after: after, limit: 1000)
+                rows += page.map { BlobRow(digest: $0.digest.description, size: $0.size) }
+                guard page.count == 1000, let last = page.last else { break }
+                after = last.digest
             }
             if output.json {
-                try Terminal.json(rows.map { ["digest": $0.digest.description, "size": String($0.size)] })
+                try Terminal.json(rows)  // sizes are numbers, as in every other command
             } else {
                 Terminal.table(["DIGEST", "SIZE"], rows.map { [$0.digest.description, formatBytes($0.size)] })
             }
@@ -135,4 +139,17 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         if !report.ok { throw CommandFailure(code: ExitCodes.code(for: .integrity)) }
     }
+}
+
+/// One row of `blob ls --json`.
+struct BlobRow: Encodable {
+    var digest: String
+    var size: Int64
+}
+
+/// One row of `digest --json`.
+struct FileDigest: Encodable {
+    var file: String
+    var digest: String
+    var size: Int64
 }

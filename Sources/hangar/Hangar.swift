@@ -10,8 +10,10 @@ struct Hangar: AsyncParsableCommand {
             Store location: --store PATH, else $HANGAR_STORE, else ./.hangar. Release commands talk
             to a server instead with --server URL (or $HANGAR_SERVER), token --token (or $HANGAR_TOKEN).
             Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 refused by policy,
-            4 not found, 5 integrity failure, 6 conflict, 7 limit exceeded, 8 denied.
+            4 not found, 5 integrity failure, 6 conflict, 7 limit exceeded, 8 denied,
+            9 the server is at a limit (retry later).
             """,
+        version: HangarVersion.current,
         subcommands: [
             ProjectCommand.self,
             CutCommand.self,

@@ -12,9 +12,17 @@ struct KeyCommand: AsyncParsableCommand {
         @Option(help: "Private key file to create (never overwritten).") var out: String
 
         func run() async throws {
+            for path in [out, out + ".pub"] where FileManager.default.fileExists(atPath: path) {
+                throw HangarError.conflict("\(path) exists: a key file is never overwritten; choose another --out or remove it first")
+            }
             let key = try SigningKey.generate()
-            try StoreKeys.write(try key.publicPEM(), to: out + ".pub", mode: 0o644)
-            try StoreKeys.write(try key.privatePEM(), to: out, mode: 0o600)
+            guard try StoreKeys.write(try key.privatePEM(), to: out, mode: 0o600) else {
+                throw HangarError.conflict("\(out) appeared while the key was made: it was kept, nothing was written")
+            }
+            guard try StoreKeys.write(try key.publicPEM(), to: out + ".pub", mode: 0o644) else {
+                unlink(out)
+                throw HangarError.conflict("\(out).pub appeared while the key was made: it was kept, nothing was written")
+            }
             print("wrote \(out) and \(out).pub (key id \(key.keyID))")
         }
     }

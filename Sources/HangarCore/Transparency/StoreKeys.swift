@@ -15,7 +15,9 @@ public enum StoreKeys {
     }
 
     /// Writes a key file that appears only when complete and is never overwritten.
-    public static func write(_ pem: String, to path: String, mode: mode_t) throws {
+    /// Returns false when a file already stood at `path` (it is kept, the new key is not written).
+    @discardableResult
+    public static func write(_ pem: String, to path: String, mode: mode_t) throws -> Bool {
         let tmp = path + ".\(Posix.randomName("new"))"
         let fd = hangar_create_exclusive(tmp, mode)
         guard fd >= 0 else { throw HangarError.system("create", tmp, "cannot write key file \(path)") }
@@ -24,8 +26,10 @@ public enum StoreKeys {
             try Array(pem.utf8).withUnsafeBytes { try Posix.writeAll(fd, $0, path: tmp) }
             guard fsync(fd) == 0 else { throw HangarError.system("fsync", tmp) }
             // link() refuses to replace: a key that appeared meanwhile wins and is kept.
-            guard link(tmp, path) == 0 || errno == EEXIST else { throw HangarError.system("link", path) }
+            let linked = link(tmp, path) == 0
+            guard linked || errno == EEXIST else { throw HangarError.system("link", path) }
             unlink(tmp)
+            return linked
         } catch {
             unlink(tmp)
             throw error
