@@ -77,7 +77,8 @@ public enum ErrorTable {
         case (.notFound, .manifest): .manifestUnknown
         case (.notFound, .tags), (.notFound, .referrers): .nameUnknown
         case (.notFound, .native): .notFound
-        case (.conflict, _): .conflict
+        case (.conflict, .native): .conflict
+        case (.conflict, _): .denied  // the OCI codes have no word for a conflict: the change is refused
         case (.policy, _), (.denied, _): .denied
         case (.limitExceeded, _): .sizeInvalid
         case (.unauthorized, _): .unauthorized

@@ -89,6 +89,6 @@ public enum OCIRoute: Sendable, Equatable {
     }
 
     private static func unknownPath(_ path: String) -> APIError {
-        APIError(.notFound, .notFound, "no OCI distribution endpoint at \(path)")
+        APIError(.notFound, .nameUnknown, "no OCI distribution endpoint at \(SecurityEvent.bounded(path))")
     }
 }

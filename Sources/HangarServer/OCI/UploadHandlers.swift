@@ -135,9 +135,9 @@ struct UploadHandlers: Sendable {
         guard let header = request.headers[.contentRange] else { return }
         let range = try ChunkRange(parsing: header)
         guard range.start == session.offset else {
-            throw APIError(.invalidInput, .rangeInvalid,
+            throw APIError(.invalidInput, .blobUploadInvalid,
                            "chunk starts at byte \(range.start) but upload \(session.id) has \(session.offset) bytes: resume from \(session.offset)",
-                           headers: sessionHeaders(name, session.id, offset: session.offset))
+                           scope: .upload, headers: sessionHeaders(name, session.id, offset: session.offset), status: .rangeNotSatisfiable)
         }
     }
 
