@@ -1,9 +1,9 @@
 import Hummingbird
 import HangarCore
 
-/// The error codes Hangar answers with, in the OCI distribution shape: the codes of the
-/// OCI distribution spec, the Docker registry's `RANGE_INVALID` and `TAG_INVALID`, and a
-/// few of Hangar's own for failures the OCI list has no word for.
+/// The error codes Hangar answers with, in the OCI distribution shape: the 14 codes of the
+/// OCI distribution spec, the Docker registry's `RANGE_INVALID`, and a few of Hangar's own
+/// for failures the OCI list has no word for (the native API's, and server faults).
 public enum OCIErrorCode: String, Sendable, Codable, CaseIterable {
     case blobUnknown = "BLOB_UNKNOWN"
     case blobUploadInvalid = "BLOB_UPLOAD_INVALID"
@@ -15,7 +15,6 @@ public enum OCIErrorCode: String, Sendable, Codable, CaseIterable {
     case nameInvalid = "NAME_INVALID"
     case nameUnknown = "NAME_UNKNOWN"
     case sizeInvalid = "SIZE_INVALID"
-    case tagInvalid = "TAG_INVALID"
     case rangeInvalid = "RANGE_INVALID"
     case unauthorized = "UNAUTHORIZED"
     case denied = "DENIED"
