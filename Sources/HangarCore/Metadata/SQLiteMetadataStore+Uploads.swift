@@ -53,9 +53,6 @@ extension SQLiteMetadataStore {
     }
 }
 
-/// Which limit refused a new upload session (the `cause` of that `unavailable` error).
-public enum UploadLimit: Error, Sendable { case perOwner, total }
-
 extension SQLiteRows {
     static func uploadSession(_ row: Row) throws -> UploadSessionRecord {
         UploadSessionRecord(id: try row.decode(forColumn: "id"), project: try row.decode(forColumn: "project"),

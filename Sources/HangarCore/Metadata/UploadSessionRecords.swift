@@ -39,3 +39,6 @@ public protocol UploadSessionStore: Sendable {
     /// Sessions not touched since `before`, oldest first, at most `limit`.
     func idleUploadSessions(before: Date, limit: Int) async throws -> [UploadSessionRecord]
 }
+
+/// Which limit refused a new upload session (the `cause` of that `unavailable` error).
+public enum UploadLimit: Error, Sendable { case perOwner, total }
