@@ -21,7 +21,7 @@ import Testing
         try server.run()
         defer { if server.isRunning { server.terminate() } }
         let reader = out.fileHandleForReading
-        let line = try #require(await offPool { Self.firstLine(reader) })
+        let line = try #require(await TestSockets.offPool { Self.firstLine(reader) })
         let base = try #require(line.firstMatch(of: /^hangar: serving on (http:\/\/127\.0\.0\.1:\d+)$/)?.1).description
         let health = try await Self.get(base + "/healthz", token: nil)
         #expect(health.status == 200)
@@ -32,7 +32,7 @@ import Testing
         kill(server.processIdentifier, SIGTERM)
         let answer = try await inFlight
         #expect(answer.status == 200 && answer.body.contains("\"generation\":0"), "the request in flight was answered")
-        let status = await offPool { server.waitUntilExit(); return server.terminationStatus }
+        let status = await TestSockets.offPool { server.waitUntilExit(); return server.terminationStatus }
         #expect(status == 0)
     }
 
@@ -48,11 +48,6 @@ import Testing
         #expect(try cli.run("token", "ls").stdout.contains("revoked"))
         let bad = try cli.run("token", "create", "--name", "x", "--role", "emperor")
         #expect(bad.status == 2 && bad.stderr.contains("emperor"))
-    }
-
-    /// Runs a blocking call on a thread of its own, off the shared concurrency pool.
-    func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in Thread { continuation.resume(returning: body()) }.start() }
     }
 
     /// The first line the process writes, read as it arrives.

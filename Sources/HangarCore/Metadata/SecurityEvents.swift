@@ -39,16 +39,7 @@ public struct SecurityEvent: Sendable, Hashable, Codable {
     public static let textLimit = 128
 
     /// `text` cut to `textLimit` UTF-8 bytes at a character boundary.
-    public static func bounded(_ text: String) -> String {
-        guard text.utf8.count > textLimit else { return text }
-        var out = "", size = 0
-        for c in text {
-            size += c.utf8.count
-            if size > textLimit - 3 { break }
-            out.append(c)
-        }
-        return out + "…"
-    }
+    public static func bounded(_ text: String) -> String { BoundedText.cut(text, to: textLimit) }
 
     /// The first `segments` segments of a request path (`/v2/acme/app/manifests/…`), bounded.
     public static func pathPrefix(_ path: String, segments: Int = 5) -> String {

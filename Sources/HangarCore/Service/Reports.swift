@@ -27,18 +27,7 @@ extension HangarService {
     /// `message` cut to at most `reportMessageLimit` UTF-8 bytes (at a character
     /// boundary), ending with a note of how much was cut when it was.
     public static func boundedReportMessage(_ message: String) -> String {
-        let total = message.utf8.count
-        guard total > reportMessageLimit else { return message }
-        let note = " … [\(total) bytes, cut to \(reportMessageLimit)]"
-        var kept = ""
-        var size = 0
-        for c in message {
-            let n = c.utf8.count
-            if size + n > reportMessageLimit - note.utf8.count { break }
-            kept.append(c)
-            size += n
-        }
-        return kept + note
+        BoundedText.cut(message, to: reportMessageLimit) { " … [\($0) bytes, cut to \(reportMessageLimit)]" }
     }
 
     /// The newest report on the deployment currently in effect in an environment, if any.

@@ -81,8 +81,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
     static let messageLimit = 2048
 
     static func bounded(_ message: String) -> String {
-        guard message.utf8.count > messageLimit else { return message }
-        return String(decoding: message.utf8.prefix(messageLimit - 40), as: UTF8.self) + " … [\(message.utf8.count) bytes, cut]"
+        BoundedText.cut(message, to: messageLimit) { " … [\($0) bytes, cut]" }
     }
 
     /// The OCI error body: a list of errors (Hangar always sends one).
