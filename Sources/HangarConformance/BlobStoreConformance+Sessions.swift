@@ -8,12 +8,12 @@ extension BlobStoreConformance {
             let store = try await h.makeStore()
             let (a, b) = (pattern(300_000), pattern(200_000).reversed())
             let first = try await store.sessionWriter("s-one")
-            try first.write(a)
+            try await first.write(a)
             first.suspend()
             try require(try await store.sessionSize("s-one") == 300_000, "the session holds what was written")
             let second = try await store.sessionWriter("s-one")  // as another server would
             try require(second.bytesWritten == 300_000, "a new writer stands after the stored bytes")
-            try second.write(Array(b))
+            try await second.write(Array(b))
             let stored = try await second.commit(expected: SHA256Hasher.digest(a + b), expectedSize: 500_000)
             let read = try await store.get(stored.digest, limit: 1 << 20)
             try require(stored.created && read == a + b, "the right bytes")
@@ -23,15 +23,15 @@ extension BlobStoreConformance {
         Case("a session is exclusive while held, and free again once suspended") { h in
             let store = try await h.makeStore()
             let holder = try await store.sessionWriter("s-two")
-            try holder.write(pattern(10))
+            try await holder.write(pattern(10))
             try await requireThrows(.conflict, "a second taker while held") { _ = try await store.sessionWriter("s-two") }
             holder.suspend()
             let next = try await store.sessionWriter("s-two")
             try require(next.bytesWritten == 10, "taken up after suspend")
-            try await requireThrows(.conflict, "the first writer cannot take it back while the second holds it") { try holder.resume() }
+            try await requireThrows(.conflict, "the first writer cannot take it back while the second holds it") { try await holder.resume() }
             next.suspend()
-            try holder.resume()
-            try holder.write(pattern(5))
+            try await holder.resume()
+            try await holder.write(pattern(5))
             holder.suspend()
             try require(try await store.sessionSize("s-two") == 15, "the first writer saw nothing lost")
             try await store.removeSession("s-two")

@@ -56,7 +56,7 @@ public enum BlobStoreConformance {
         Case("a write declaring the wrong size is refused and leaves nothing") { h in
             let store = try await h.makeStore()
             let w = try await store.writer()
-            try w.write(pattern(10))
+            try await w.write(pattern(10))
             try await requireThrows(.integrity, "wrong size") { try await w.commit(expected: nil, expectedSize: 11) }
             try require(try await store.listAll().isEmpty, "store still empty")
             try require(try await h.leftovers(store).isEmpty, "no partial writes left")
@@ -85,7 +85,7 @@ public enum BlobStoreConformance {
         Case("an aborted write leaves nothing") { h in
             let store = try await h.makeStore()
             let w = try await store.writer()
-            try w.write(pattern(4096))
+            try await w.write(pattern(4096))
             w.abort()
             w.abort()
             try require(try await store.listAll().isEmpty, "nothing listed")
@@ -100,12 +100,12 @@ public enum BlobStoreConformance {
                 var c = chunk
                 c[0] = UInt8(i)
                 expected.update(c)
-                try w.write(c)
+                try await w.write(c)
             }
             let stored = try await w.commit(expected: expected.finalize(), expectedSize: 12 << 20)
             let r = try await store.reader(for: stored.digest)
             var total: Int64 = 0
-            try r.forEachChunk { total += Int64($0.count) }
+            try await r.forEachChunk { total += Int64($0.count) }
             r.close()
             try require(total == 12 << 20 && r.length == 12 << 20, "read back 12 MiB")
         },
@@ -114,10 +114,10 @@ public enum BlobStoreConformance {
             let bytes = pattern(10_000)
             let d = try await store.put(bytes).digest
             let mid = try await store.reader(for: d, range: 100..<200)
-            try require(try mid.readAll() == Array(bytes[100..<200]), "middle slice")
+            try require(try await mid.readAll() == Array(bytes[100..<200]), "middle slice")
             let tail = try await store.reader(for: d, range: 9_990..<20_000)
             try require(tail.length == 10, "clamped length")
-            try require(try tail.readAll() == Array(bytes[9_990...]), "tail slice")
+            try require(try await tail.readAll() == Array(bytes[9_990...]), "tail slice")
             try await requireThrows(.invalidInput, "range past the end") { try await store.reader(for: d, range: 10_000..<10_001) }
         },
         Case("an absent blob is not found") { h in

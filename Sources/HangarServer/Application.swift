@@ -12,7 +12,7 @@ public func buildApplication(_ configuration: ServerConfiguration,
                              onServerRunning: @escaping @Sendable (String, Int) async -> Void = { _, _ in })
     async throws -> some ApplicationProtocol {
     try configuration.validate()
-    let service = try HangarService.openEmbedded(at: configuration.store, signingKeyPath: configuration.signingKey)
+    let service = try await HangarService.openEmbedded(at: configuration.store, signingKeyPath: configuration.signingKey)
     return try await buildApplication(configuration, service: service, onServerRunning: onServerRunning)
 }
 

@@ -32,7 +32,7 @@ struct EvidenceCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let service = try store.service()
+            let service = try await store.service()
             var bytes: [UInt8] = []
             let index = try await service.writeEvidence(project, ref: ref) { bytes += $0 }
             try AtomicFileOutput.write(to: output) { sink in try bytes.withUnsafeBytes(sink) }

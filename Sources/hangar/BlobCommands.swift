@@ -55,8 +55,10 @@ struct BlobCommand: AsyncParsableCommand {
             let progress = ProgressBar("storing", total: reader.length)
             let stored: StoredBlob
             do {
-                try reader.forEachChunk(chunkSize: 4 << 20) {
-                    try writer.write($0)
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 16)
+                defer { buffer.deallocate() }
+                while case let n = try reader.read(into: buffer), n > 0 {
+                    try await writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                     progress.update(writer.bytesWritten)
                 }
                 progress.finish()
@@ -81,16 +83,20 @@ struct BlobCommand: AsyncParsableCommand {
             let digest = try parseDigest(digest)
             let reader = try await store.blobStore().reader(for: digest)
             defer { reader.close() }
-            let progress = ProgressBar("reading", total: reader.length)
-            try AtomicFileOutput.write(to: output) { sink in
-                var done: Int64 = 0
-                try reader.forEachChunk { chunk in
-                    try sink(chunk)
-                    done += Int64(chunk.count)
-                    progress.update(done)
+            let progress = Handoff(ProgressBar("reading", total: reader.length))
+            let (source, output) = (Handoff(BlockingBlobSource(reader)), output)
+            // The file is written synchronously: on a thread of its own.
+            try await BlockingIO.dedicated {
+                try AtomicFileOutput.write(to: output) { sink in
+                    var done: Int64 = 0
+                    try source.value.forEachChunk { chunk in
+                        try sink(chunk)
+                        done += Int64(chunk.count)
+                        progress.value.update(done)
+                    }
                 }
             }
-            progress.finish()
+            progress.value.finish()
         }
     }
 
@@ -126,7 +132,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try store.service()
+        let service = try await store.service()
         let referenced = try await service.metadata.referencedBlobs()
         let progress = ProgressBar("verifying", total: nil)
         let report = try await Scrubber(store: service.blobs).run(referenced: referenced) { _, _, bytes in progress.update(bytes) }

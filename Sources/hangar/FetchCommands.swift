@@ -88,7 +88,7 @@ struct ExtractCommand: AsyncParsableCommand {
         if source.hasPrefix("sha256:") {
             let reader = try await store.blobStore().reader(for: try parseDigest(source))
             defer { reader.close() }
-            summary = try extractor.extract(reader, into: to)
+            summary = try await extractor.extract(reader, into: to)
         } else {
             summary = try extractor.extract(archiveAt: source, into: to)
         }

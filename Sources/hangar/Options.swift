@@ -63,16 +63,16 @@ struct StoreOptions: ParsableArguments {
         return try FileSystemBlobStore(root: path)
     }
 
-    func service() throws -> HangarService {
+    func service() async throws -> HangarService {
         try refuseServer()
-        return try HangarService.openEmbedded(at: path, signingKeyPath: signingKeyPath)
+        return try await HangarService.openEmbedded(at: path, signingKeyPath: signingKeyPath)
     }
 
     /// The store every release command talks to: the server when one is named, else the
     /// embedded store.
-    func client() throws -> any HangarClient {
+    func client() async throws -> any HangarClient {
         if let endpoint = try endpoint() { return RemoteClient(endpoint: endpoint) }
-        return try service()
+        return try await service()
     }
 
     /// Local-only commands work on the store folder; an explicit --server there is a mistake

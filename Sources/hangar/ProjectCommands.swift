@@ -49,7 +49,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let service = try store.client()
+            let service = try await store.client()
             let info = try await service.projectInfo(name)
             guard var policy = info.environments.first(where: { $0.name == environment })?.policy else {
                 throw HangarError.notFound("project \(name) has no environment '\(environment)'")

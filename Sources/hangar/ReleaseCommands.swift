@@ -55,7 +55,7 @@ struct CutCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try store.client()
+        let service = try await store.client()
         try validateFirst()
         let started = Date()
         let uploads = try await build.upload(service, actor: store.actorName)
@@ -82,7 +82,7 @@ struct CherryPickCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try store.client()
+        let service = try await store.client()
         try CutCommand(build: build, store: store, output: output).validateFirst()
         let started = Date()
         let uploads = try await build.upload(service, actor: store.actorName)

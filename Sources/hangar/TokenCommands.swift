@@ -28,7 +28,7 @@ struct TokenCommand: AsyncParsableCommand {
             guard let role = Role(rawValue: role) else {
                 throw HangarError.invalid("role '\(role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let service = try store.service()
+            let service = try await store.service()
             let expiresAt = try expires.map { try TokenExpiry.parse($0, now: service.now()) }
             let (record, secret) = try await service.createToken(name: name, role: role, projects: projects, environments: environments,
                                                                  expiresAt: expiresAt, actor: store.actorName)

@@ -28,7 +28,7 @@ struct ProveCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try store.service()
+        let service = try await store.service()
         var size: Int64?
         var root: String?
         if let checkpoint {
@@ -59,7 +59,7 @@ struct ConsistencyCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try store.service()
+        let service = try await store.service()
         let proof: ConsistencyProof
         if let checkpoint {
             let signer = try key.map(loadKey) ?? service.requirePublicKey()

@@ -149,7 +149,7 @@ struct SafeExtractorTests {
         try Data(bytes).write(to: URL(fileURLWithPath: blob))
         let reader = try await store.reader(for: stored.digest)
         defer { reader.close() }
-        let error = #expect(throws: HangarError.self) { try SafeExtractor().extract(reader, into: target) }
+        let error = await #expect(throws: HangarError.self) { try await SafeExtractor().extract(reader, into: target) }
         #expect(error?.kind == .integrity, "\(error?.description ?? "")")
         try FileManager.default.removeItem(atPath: scratch.at("src"))
         try FileManager.default.removeItem(atPath: scratch.at("store"))

@@ -21,7 +21,7 @@ struct ServiceFixture {
 
     init(singleStep: Bool = false) async throws {
         let clock = self.clock
-        service = try HangarService.openEmbedded(at: dir.path + "/store", clock: { clock.read() })
+        service = try await HangarService.openEmbedded(at: dir.path + "/store", clock: { clock.read() })
         _ = try await service.createProject("acme/checkout", singleStep: singleStep, actor: "admin")
     }
 
@@ -44,7 +44,7 @@ struct ServiceFixture {
         let rc2 = try await f.candidate("two", commit: ServiceFixture.sha2, pick: true)
         // A second service on the same folder, as a second process would have.
         let clock = f.clock
-        let other = try HangarService.openEmbedded(at: f.dir.path + "/store", clock: { clock.read() })
+        let other = try await HangarService.openEmbedded(at: f.dir.path + "/store", clock: { clock.read() })
         for round in 0..<5 {
             async let a = f.service.promote("acme/checkout", ref: rc1.tag, to: "sandbox", actor: "alice-\(round)")
             async let b = other.promote("acme/checkout", ref: rc2.tag, to: "sandbox", actor: "bob-\(round)")

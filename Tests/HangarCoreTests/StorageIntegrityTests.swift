@@ -41,7 +41,7 @@ import Testing
         do {
             let reader = try await store.reader(for: digest)
             defer { reader.close() }
-            _ = try SafeExtractor().extract(reader, into: target)
+            _ = try await SafeExtractor().extract(reader, into: target)
             Issue.record("a \(damage) blob was extracted")
         } catch let e as HangarError {
             #expect(e.kind == (damage == "missing" ? .notFound : .integrity), "\(damage): \(e)")
@@ -57,7 +57,7 @@ import Testing
         func readAll() async throws -> [UInt8] {
             let r = try await store.reader(for: digest, range: nil, verification: .atRest)
             defer { r.close() }
-            return try r.readAll(limit: 1 << 24)
+            return try await r.readAll(limit: 1 << 24)
         }
         let good = try await readAll()
         #expect(SHA256Hasher.digest(good) == digest, "sealed at write, read whole")
@@ -72,10 +72,11 @@ import Testing
         try Self.damage(path, "truncate-1")
         let reader = try await store.reader(for: digest)
         defer { reader.close() }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        #expect(throws: HangarError.self) { while try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }) > 0 {} }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        await #expect(throws: HangarError.self) { while try await reader.read(into: buffer) > 0 {} }
         for _ in 0..<3 {
-            #expect(throws: HangarError.self) { _ = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } }
+            await #expect(throws: HangarError.self) { _ = try await reader.read(into: buffer) }
         }
     }
 
@@ -87,7 +88,7 @@ import Testing
         for name in ["upload-\(dead)-a", "upload-\(getpid())-b", "upload-oldstyle"] {
             FileManager.default.createFile(atPath: tmp + "/" + name, contents: Data(count: 1000))
         }
-        let report = store.sweepTemporary()
+        let report = try await store.sweepTemporary(maxAge: 86_400)
         #expect(report.removed == 1 && report.bytes == 1000)
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).sorted() == ["upload-\(getpid())-b", "upload-oldstyle"])
         // An extraction sweeps the temp folders a killed extraction into the same target left.
@@ -96,7 +97,7 @@ import Testing
         defer { withExtendedLifetime(keep) {} }
         let reader = try await archiveStore.reader(for: digest)
         defer { reader.close() }
-        _ = try SafeExtractor().extract(reader, into: dir.sub("site/app"))
+        _ = try await SafeExtractor().extract(reader, into: dir.sub("site/app"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.sub("site")) == ["app"])
     }
 }

@@ -31,7 +31,7 @@ import Glibc
 
         try Data(good).write(to: URL(fileURLWithPath: "\(blobs)/\(digest)"))
         let blob = try await transport.downloadBlob(digest, size: Int64(good.count), project: "acme/app", into: landing, progress: nil)
-        #expect(try blob.readAll() == good)
+        #expect(try await blob.readAll() == good)
         blob.close()
         #expect(try FileManager.default.contentsOfDirectory(atPath: landing).isEmpty, "closing removes the download")
 

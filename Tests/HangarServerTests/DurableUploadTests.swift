@@ -69,7 +69,7 @@ import Testing
         let here = UploadSessions(service: f.service, idleLimit: .seconds(3600), maxTotal: 10, maxPerOwner: 10)
         let record = try await here.open(project: ServerFixture.project, owner: "t")
         let session = try await here.claim(record.id, project: ServerFixture.project)
-        try session.writer.write([1, 2, 3])
+        try await session.writer.write([1, 2, 3])
         await here.release(session)
         #expect(await here.kept == 1)
         try await f.service.metadata.deleteUploadSession(id: record.id)  // as another server finishing it

@@ -82,7 +82,7 @@ import Glibc
     /// Policy and token bodies, decoded as the API does and handed to the core's checks.
     @Test func policyAndTokenBodies() async throws {
         let dir = TempDir("fuzz-bodies")
-        let service = try HangarService.openEmbedded(at: dir.path)
+        let service = try await HangarService.openEmbedded(at: dir.path)
         _ = try await service.createProject("acme/app", actor: "fuzz")
         var f = Fuzzer(salt: "bodies")
         var inputs: [[UInt8]] = []

@@ -20,7 +20,7 @@ struct ServerFixture: Sendable {
 
     init(anonymousRead: Bool = false, limits: [String: Int] = [:], blobReads: ReadVerification = .atRest) async throws {
         let store = dir.path + "/store"
-        service = try HangarService.openEmbedded(at: store)
+        service = try await HangarService.openEmbedded(at: store)
         var configuration = ServerConfiguration(store: store, port: 0, anonymousRead: anonymousRead, logLevel: "error")
         for (name, value) in limits { try configuration.limits.set(name, value, source: "test") }
         configuration.blobReads = blobReads

@@ -48,9 +48,10 @@ public struct SafeExtractor: Sendable {
     }
 
     /// Extracts a blob read through `reader` (a whole-blob reader verifies its digest
-    /// before the target changes). The reader is not closed.
-    public func extract(_ reader: any BlobReader, into target: String) throws -> ExtractionSummary {
-        try extract(into: target, from: { try reader.read(into: $0) })
+    /// before the target changes), on a thread of its own. The reader is not closed.
+    public func extract(_ reader: any BlobReader, into target: String) async throws -> ExtractionSummary {
+        let source = Handoff(BlockingBlobSource(reader))
+        return try await BlockingIO.dedicated { try extract(into: target, from: source.value.read) }
     }
 
     /// Extracts the archive file at `archivePath`.

@@ -26,7 +26,16 @@ extension HangarService {
         let summary: ArchiveSummary
         let stored: StoredBlob
         do {
-            summary = try DeterministicArchiver(compression: compression).archive(path, into: { try writer.write($0) }, progress: progress)
+            // libarchive reads the build output and calls back synchronously: on a
+            // blocking-I/O thread, waiting there for each write to the store.
+            let target = Handoff(writer)
+            let report = Handoff(progress)
+            summary = try await BlockingIO.dedicated {
+                try DeterministicArchiver(compression: compression).archive(path, into: { bytes in
+                    let chunk = Handoff(bytes)
+                    try BlockingIO.wait { try await target.value.write(chunk.value) }
+                }, progress: report.value)
+            }
             stored = try await writer.commit()
         } catch {
             writer.abort()

@@ -57,14 +57,18 @@ public struct CandidateFetcher {
     private func extract(_ a: ArtifactRecord, into path: String) async throws -> FetchResult.Artifact {
         let reader = try await open(a)
         defer { reader.close() }
-        var done: Int64 = 0
         let summary: ExtractionSummary
         do {
-            summary = try SafeExtractor(limits: limits).extract(into: path) { buffer in
-                let n = try reader.read(into: buffer)
-                done += Int64(n)
-                progress?(a.name, done)
-                return n
+            // libarchive pulls the bytes synchronously: on a thread of its own.
+            let (source, report, limits) = (Handoff(BlockingBlobSource(reader)), Handoff(progress), limits)
+            summary = try await BlockingIO.dedicated {
+                var done: Int64 = 0
+                return try SafeExtractor(limits: limits).extract(into: path) { buffer in
+                    let n = try source.value.read(into: buffer)
+                    done += Int64(n)
+                    report.value?(a.name, done)
+                    return n
+                }
             }
         } catch let e as HangarError {
             // A damaged blob can fail inside the decompressor before its digest is checked:

@@ -46,7 +46,7 @@ extension HangarService {
             await report.run("artifact \(a.name)") {
                 let r = try await blobs.reader(for: a.digest)
                 defer { r.close() }
-                try r.forEachChunk { _ in }
+                try await r.drain()
                 return "\(a.digest) matches its \(r.length) bytes"
             }
         }

@@ -55,7 +55,7 @@ extension HangarService {
         let reader = try await blobs.reader(for: digest)
         defer { reader.close() }
         do {
-            try reader.forEachChunk { _ in }
+            try await reader.drain()
             return true
         } catch let e as HangarError where e.kind == .integrity {
             return false

@@ -26,9 +26,9 @@ public struct HangarService: Sendable {
     /// and the signing key at `signingKeyPath` (default `<path>/signing-key.pem`, made on
     /// first use, readable by its owner only).
     public static func openEmbedded(at path: String, signingKeyPath: String? = nil,
-                                    clock: @escaping @Sendable () -> Date = { Date() }) throws -> HangarService {
+                                    clock: @escaping @Sendable () -> Date = { Date() }) async throws -> HangarService {
         let blobs = try FileSystemBlobStore(root: path)
-        blobs.sweepTemporary()
+        try await blobs.sweepTemporary(maxAge: 86_400)
         let metadata = try SQLiteMetadataStore(path: path + "/metadata.sqlite")
         let key = try StoreKeys.loadOrCreate(signingKeyPath ?? path + "/signing-key.pem", create: signingKeyPath == nil)
         return HangarService(blobs: blobs, metadata: metadata, signingKey: key, clock: clock)

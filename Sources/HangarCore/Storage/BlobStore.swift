@@ -116,24 +116,38 @@ extension ByteSource {
     }
 }
 
-/// A stream of a blob's bytes. Not shared between tasks.
-public protocol BlobReader: ByteSource {
+/// A stream of a blob's bytes. Used by one task at a time.
+public protocol BlobReader: AnyObject {
     /// The blob's digest.
     var digest: Digest { get }
     /// How many bytes this reader will yield in total (the range's length, or the size).
     var length: Int64 { get }
     /// Reads up to `buffer.count` bytes; returns 0 at the end. A whole-blob reader
     /// throws `integrity` when the end is reached and the bytes did not hash to `digest`.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    nonisolated(nonsending) func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int
     /// Releases the underlying resources; reading after close is a programming error.
     func close()
 }
 
 extension BlobReader {
+    /// Streams every remaining byte to `body` in chunks of up to `chunkSize`.
+    nonisolated(nonsending) public func forEachChunk(
+        chunkSize: Int = 1 << 20,
+        _ body: nonisolated(nonsending) (UnsafeRawBufferPointer) async throws -> Void
+    ) async throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try await read(into: buffer)
+            if n == 0 { return }
+            try await body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
     /// Reads everything that is left into memory (for small blobs: manifests, configs).
-    public func readAll(limit: Int = 16 << 20) throws -> [UInt8] {
+    nonisolated(nonsending) public func readAll(limit: Int = 16 << 20) async throws -> [UInt8] {
         var out = [UInt8]()
-        try forEachChunk(chunkSize: 64 << 10) { chunk in
+        try await forEachChunk(chunkSize: 64 << 10) { chunk in
             guard out.count + chunk.count <= limit else {
                 throw HangarError(.limitExceeded, "blob \(digest) is larger than \(limit) bytes")
             }
@@ -141,19 +155,29 @@ extension BlobReader {
         }
         return out
     }
+
+    /// Reads (and so checks) everything that is left, keeping nothing; returns how many bytes.
+    @discardableResult
+    nonisolated(nonsending) public func drain() async throws -> Int64 {
+        var count: Int64 = 0
+        try await forEachChunk { count += Int64($0.count) }
+        return count
+    }
 }
 
 /// One write of a new blob. Bytes are hashed as they arrive; `commit` checks the
 /// digest and size the caller declared and only then makes the blob visible.
+/// Used by one task at a time.
 public protocol BlobWriter: AnyObject {
     /// Bytes accepted so far.
     var bytesWritten: Int64 { get }
-    /// Appends bytes.
-    func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// Appends bytes. On failure the write stays as it was before the call (`bytesWritten`
+    /// unchanged) and can go on, unless the error says it was abandoned.
+    nonisolated(nonsending) func write(_ bytes: UnsafeRawBufferPointer) async throws
     /// Finishes the write. Throws `integrity` (and stores nothing) when `expected` or
     /// `expectedSize` is given and does not match. If the blob already exists it is
     /// left as it is and the result says so (`created == false`).
-    func commit(expected: Digest?, expectedSize: Int64?) async throws -> StoredBlob
+    nonisolated(nonsending) func commit(expected: Digest?, expectedSize: Int64?) async throws -> StoredBlob
     /// Abandons the write and removes what it wrote. Safe to call more than once.
     func abort()
     /// Releases what the write holds open while it waits for more bytes (an upload
@@ -161,15 +185,21 @@ public protocol BlobWriter: AnyObject {
     func suspend()
     /// Takes a suspended write up again: for a session, its lock (`conflict` when another
     /// request or process holds it) and any bytes another process added since.
-    func resume() throws
+    nonisolated(nonsending) func resume() async throws
 }
 
 extension BlobWriter {
-    public func write(_ bytes: some ContiguousBytes) throws {
-        try bytes.withUnsafeBytes { try write($0) }
+    nonisolated(nonsending) public func write(_ bytes: some ContiguousBytes) async throws {
+        let copy = bytes.withUnsafeBytes { source in
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: source.count, alignment: 16)
+            copy.copyMemory(from: source)
+            return copy
+        }
+        defer { copy.deallocate() }
+        try await write(UnsafeRawBufferPointer(copy))
     }
 
-    public func commit() async throws -> StoredBlob {
+    nonisolated(nonsending) public func commit() async throws -> StoredBlob {
         try await commit(expected: nil, expectedSize: nil)
     }
 }
@@ -193,7 +223,7 @@ extension BlobStore {
     public func put(_ bytes: some ContiguousBytes, expected: Digest? = nil) async throws -> StoredBlob {
         let w = try await writer()
         do {
-            try w.write(bytes)
+            try await w.write(bytes)
             return try await w.commit(expected: expected, expectedSize: nil)
         } catch {
             w.abort()
@@ -201,11 +231,11 @@ extension BlobStore {
         }
     }
 
-    /// Reads a whole small blob into memory, verified (on a blocking-I/O thread).
+    /// Reads a whole small blob into memory, verified.
     public func get(_ digest: Digest, limit: Int = 16 << 20) async throws -> [UInt8] {
-        let r = Handoff(try await reader(for: digest))
-        defer { r.value.close() }
-        return try await BlockingIO.run { try r.value.readAll(limit: limit) }
+        let r = try await reader(for: digest)
+        defer { r.close() }
+        return try await r.readAll(limit: limit)
     }
 }
 

@@ -41,14 +41,9 @@ public struct Scrubber: Sendable {
                 continue
             }
             do {
-                let r = Handoff(try await store.reader(for: digest))
-                defer { r.value.close() }
-                // Hashing a blob is long: on a blocking-I/O thread.
-                report.bytes += try await BlockingIO.run {
-                    var bytes: Int64 = 0
-                    try r.value.forEachChunk { bytes += Int64($0.count) }
-                    return bytes
-                }
+                let r = try await store.reader(for: digest)
+                defer { r.close() }
+                report.bytes += try await r.drain()
             } catch let e as HangarError where e.kind == .integrity {
                 report.problems.append(Problem(digest: digest, kind: .corrupt, message: e.description))
             } catch let e as HangarError where e.kind == .notFound {

@@ -6,9 +6,7 @@ import Logging
 /// memory: responses stream from a `BlobReader` in 512 KiB chunks, request bodies stream
 /// into a `BlobWriter` chunk by chunk as they arrive.
 enum BlobStreaming {
-    static let chunkSize = 512 << 10
-    /// Chunks read per trip to the blocking-I/O thread.
-    static let chunksPerRead = 2
+    static let chunkSize = 1 << 20
 
     /// A response body that streams `reader` (which it closes). A whole-blob reader checks
     /// the digest as it goes, and each chunk is sent only once the next read succeeded: if
@@ -22,26 +20,12 @@ enum BlobStreaming {
             var pending: ByteBuffer?
             do {
                 while true {
-                    // Reads (and their hashing) run on a blocking-I/O thread, a few chunks a trip.
-                    let (buffers, ended) = try await BlockingIO.run {
-                        var buffers: [ByteBuffer] = []
-                        while buffers.count < chunksPerRead {
-                            var buffer = allocator.buffer(capacity: chunkSize)
-                            let n = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { try source.reader.read(into: $0) }
-                            if n == 0 { return (buffers, true) }  // the end, and the digest matched
-                            buffers.append(buffer)
-                        }
-                        return (buffers, false)
-                    }
-                    for buffer in buffers {
-                        if let ready = pending { try await writer.write(ready) }
-                        pending = buffer
-                    }
-                    if ended {
-                        if let last = pending { try await writer.write(last) }
-                        break
-                    }
+                    var buffer = allocator.buffer(capacity: chunkSize)
+                    guard try await buffer.append(from: source.reader, upTo: chunkSize) > 0 else { break }  // the end, and the digest matched
+                    if let ready = pending { try await writer.write(ready) }
+                    pending = buffer
                 }
+                if let last = pending { try await writer.write(last) }
             } catch let e as HangarError where e.kind == .integrity {
                 metrics.corruptBlobServed()
                 logger.critical("stored blob failed its digest check while served", metadata: ["error": .string(e.description)])
@@ -52,37 +36,41 @@ enum BlobStreaming {
     }
 
     /// Writes every chunk of `body` into `writer`, counting the bytes on `record`.
-    /// Returns the number of bytes written. A failure of the body (a dropped
+    /// Returns the number of bytes received. A failure of the body (a dropped
     /// connection) is rethrown after the bytes received so far were written; a failure
-    /// to store a chunk (disk full, I/O error) is thrown as `StoreFailure`, the writer
-    /// left at the end of the last chunk it stored.
-    /// Chunks are gathered up to `writeSize` and written on a blocking-I/O thread.
+    /// to store bytes (disk full, I/O error) is thrown as `StoreFailure`, the writer left
+    /// at the end of the last batch it stored. Chunks are gathered into batches of up to
+    /// `writeSize` bytes, one store write each.
     @discardableResult
     static func drain(_ body: RequestBody, into writer: any BlobWriter, record: RequestRecord) async throws -> Int64 {
-        let target = Handoff(writer)
+        let batch = UnsafeMutableRawBufferPointer.allocate(byteCount: writeSize, alignment: 16)
+        defer { batch.deallocate() }
+        var filled = 0
         var total: Int64 = 0
-        var gathered: [ByteBuffer] = []
-        var gatheredBytes = 0
         func flush() async throws {
-            guard gatheredBytes > 0 else { return }
-            let batch = gathered
-            gathered.removeAll(keepingCapacity: true)
-            gatheredBytes = 0
+            guard filled > 0 else { return }
             do {
-                try await BlockingIO.run {
-                    for chunk in batch { try chunk.withUnsafeReadableBytes { try target.value.write($0) } }
-                }
+                try await writer.write(UnsafeRawBufferPointer(rebasing: batch[0..<filled]))
             } catch {
                 throw StoreFailure(cause: error)
             }
+            filled = 0
         }
         do {
             for try await chunk in body {
-                gathered.append(chunk)
-                gatheredBytes += chunk.readableBytes
                 total += Int64(chunk.readableBytes)
                 record.received(chunk.readableBytes)
-                if gatheredBytes >= writeSize { try await flush() }
+                var rest = chunk
+                while rest.readableBytes > 0 {
+                    let n = min(rest.readableBytes, writeSize - filled)
+                    rest.withUnsafeReadableBytes { source in
+                        UnsafeMutableRawBufferPointer(rebasing: batch[filled..<(filled + n)])
+                            .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<n]))
+                    }
+                    rest.moveReaderIndex(forwardBy: n)
+                    filled += n
+                    if filled == writeSize { try await flush() }
+                }
             }
         } catch let failure as StoreFailure {
             throw failure
@@ -109,4 +97,18 @@ enum BlobStreaming {
 struct ReaderHandoff: @unchecked Sendable {
     let reader: any BlobReader
     init(_ reader: any BlobReader) { self.reader = reader }
+}
+
+extension ByteBuffer {
+    /// Reads up to `count` bytes from `reader` straight into this buffer's free space;
+    /// returns how many (0 at the reader's end).
+    mutating func append(from reader: any BlobReader, upTo count: Int) async throws -> Int {
+        reserveCapacity(minimumWritableBytes: count)
+        // The storage is held by this buffer alone (it was just reserved) and is neither
+        // resized nor shared until the read returns, so its address stays valid across it.
+        let space = withUnsafeMutableWritableBytes { $0 }
+        let n = try await reader.read(into: UnsafeMutableRawBufferPointer(rebasing: space[0..<count]))
+        moveWriterIndex(forwardBy: n)
+        return n
+    }
 }

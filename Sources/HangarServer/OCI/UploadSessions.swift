@@ -73,7 +73,7 @@ actor UploadSessions {
             let writer: any BlobWriter
             if let kept = idle.removeValue(forKey: id) {
                 writer = kept
-                try writer.resume()
+                try await writer.resume()
             } else {
                 writer = try await blobs.sessionWriter(id)
             }

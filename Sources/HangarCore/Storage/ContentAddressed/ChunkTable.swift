@@ -1,14 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Foundation
-
 /// The SHA-256 of each 1 MiB chunk of a blob, so a byte range can be checked without
 /// reading the whole blob. Made the first time a range of the blob is read (from a read
 /// of the whole blob that also checks its digest: a table is only ever made from good
-/// bytes) and kept beside the blobs under `chunks/`.
+/// bytes) and kept beside the blobs under `chunks/`, through the same driver.
 ///
 /// File format: `HANGAR-CHUNKS-1\n`, the chunk size and the blob size (8 bytes each, big
 /// endian), one 32-byte SHA-256 per chunk, then the SHA-256 of everything before it, so a
@@ -20,38 +13,27 @@ struct ChunkTable: Equatable {
     let blobSize: Int64
     let hashes: [[UInt8]]
 
-    /// Reads the whole blob, checks it hashes to its digest, and returns its table.
-    /// `integrity` when the blob is corrupt.
-    static func build(_ file: OpenBlobFile) throws -> ChunkTable {
+    /// Reads the whole blob `digest` through `reader`, checks it hashes to its digest and
+    /// is `reader.object.size` long, and returns its table. `integrity` when it is not.
+    static func build(_ digest: Digest, from reader: any DriverReader) async throws -> ChunkTable {
         let whole = SHA256Hasher()
         var hashes: [[UInt8]] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
-        var offset: Int64 = 0
-        while offset < file.size {
-            let filled = try fill(buffer, from: file, at: offset)
+        var size: Int64 = 0
+        while true {
+            let filled = try await reader.fill(buffer)
             guard filled > 0 else { break }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
             whole.update(chunk)
             hashes.append(SHA256Hasher.digest(chunk).bytes)
-            offset += Int64(filled)
+            size += Int64(filled)
         }
         let actual = whole.finalize()
-        guard offset == file.size, actual == file.digest else {
-            throw HangarError.integrity("blob \(file.digest) is corrupt: its bytes hash to \(actual)")
+        guard size == reader.object.size, actual == digest else {
+            throw HangarError.integrity("blob \(digest) is corrupt: its bytes hash to \(actual)")
         }
-        return ChunkTable(blobSize: file.size, hashes: hashes)
-    }
-
-    /// Fills `buffer` from `offset` as far as the file goes (short only at its end).
-    static func fill(_ buffer: UnsafeMutableRawBufferPointer, from file: OpenBlobFile, at offset: Int64) throws -> Int {
-        var filled = 0
-        while filled < buffer.count {
-            let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), at: offset + Int64(filled))
-            if n == 0 { break }
-            filled += n
-        }
-        return filled
+        return ChunkTable(blobSize: size, hashes: hashes)
     }
 
     var encoded: [UInt8] {
