@@ -8,13 +8,17 @@ public struct BlobStoreHarness: Sendable {
     public var corrupt: @Sendable (any BlobStore, Digest) async throws -> Void
     /// Names of partial writes the backend left behind (must be empty after every write).
     public var leftovers: @Sendable (any BlobStore) async throws -> [String]
+    /// Makes a new, empty store over the backend's driver wrapped in a `FaultyDriver`.
+    public var makeFaultyStore: @Sendable (FaultPlan) async throws -> any BlobStore
 
     public init(
         makeStore: @escaping @Sendable () async throws -> any BlobStore,
+        makeFaultyStore: @escaping @Sendable (FaultPlan) async throws -> any BlobStore,
         corrupt: @escaping @Sendable (any BlobStore, Digest) async throws -> Void,
         leftovers: @escaping @Sendable (any BlobStore) async throws -> [String]
     ) {
         self.makeStore = makeStore
+        self.makeFaultyStore = makeFaultyStore
         self.corrupt = corrupt
         self.leftovers = leftovers
     }
@@ -24,7 +28,7 @@ public struct BlobStoreHarness: Sendable {
 public enum BlobStoreConformance {
     public typealias Case = ConformanceCase<BlobStoreHarness>
 
-    public static let cases: [Case] = basicCases + sessionCases + listingCases
+    public static let cases: [Case] = basicCases + sessionCases + listingCases + faultCases
 
     static let basicCases: [Case] = [
         Case("put then get returns the same bytes under their SHA-256") { h in

@@ -7,6 +7,9 @@ extension BlobStoreHarness {
     /// The filesystem backend, each store in its own temp folder (kept alive by the closure).
     static let fileSystem = BlobStoreHarness(
         makeStore: { try FileSystemBlobStore(root: TempDir("fsblobs").retained()) },
+        makeFaultyStore: { plan in
+            ContentAddressedStore(driver: FaultyDriver(try FileSystemDriver(root: TempDir("fsblobs").retained()), plan: plan))
+        },
         corrupt: { store, digest in
             let path = (store as! FileSystemBlobStore).path(for: digest)
             chmod(path, 0o644)
@@ -15,7 +18,8 @@ extension BlobStoreHarness {
             try bytes.write(to: URL(fileURLWithPath: path))
         },
         leftovers: { store in
-            try FileManager.default.contentsOfDirectory(atPath: (store as! FileSystemBlobStore).root + "/tmp")
+            let root = (store as? FileSystemBlobStore)?.root ?? (store as! ContentAddressedStore<FaultyDriver<FileSystemDriver>>).driver.inner.root
+            return try FileManager.default.contentsOfDirectory(atPath: root + "/tmp")
         }
     )
 }
