@@ -11,25 +11,35 @@ enum BlobStreaming {
     /// A response body that streams `reader` (which it closes). A whole-blob reader checks
     /// the digest as it goes, and each chunk is sent only once the next read succeeded: if
     /// the stored bytes are corrupt, the last chunk is held back and the connection cut,
-    /// so a client never receives a corrupt blob as complete.
+    /// so a client never receives a corrupt blob as complete. The next chunk is read (and
+    /// hashed) while the one before it is being sent.
     static func body(_ reader: any BlobReader, logger: Logger, metrics: ServerMetrics) -> ResponseBody {
         let source = ReaderHandoff(reader)
         return ResponseBody(contentLength: Int(reader.length)) { writer in
-            defer { source.reader.close() }
             let allocator = ByteBufferAllocator()
+            @Sendable func read() -> Task<ByteBuffer?, any Error> {
+                Task {
+                    var buffer = allocator.buffer(capacity: chunkSize)
+                    return try await buffer.append(from: source.reader, upTo: chunkSize) > 0 ? buffer : nil
+                }
+            }
+            var next = read()
+            defer { source.reader.close() }
             var pending: ByteBuffer?
             do {
-                while true {
-                    var buffer = allocator.buffer(capacity: chunkSize)
-                    guard try await buffer.append(from: source.reader, upTo: chunkSize) > 0 else { break }  // the end, and the digest matched
+                while let buffer = try await next.value {  // nil: the end, and the digest matched
+                    next = read()
                     if let ready = pending { try await writer.write(ready) }
                     pending = buffer
                 }
                 if let last = pending { try await writer.write(last) }
-            } catch let e as HangarError where e.kind == .integrity {
-                metrics.corruptBlobServed()
-                logger.critical("stored blob failed its digest check while served", metadata: ["error": .string(e.description)])
-                throw e
+            } catch {
+                _ = try? await next.value  // the reader is closed only once no read is in flight
+                if let e = error as? HangarError, e.kind == .integrity {
+                    metrics.corruptBlobServed()
+                    logger.critical("stored blob failed its digest check while served", metadata: ["error": .string(e.description)])
+                }
+                throw error
             }
             try await writer.finish(nil)
         }
