@@ -42,13 +42,27 @@ let package = Package(
         ),
         // Small POSIX helpers Swift cannot call directly (renameat2, O_ flags).
         .target(name: "CHangarSystem"),
-        // The service: no HTTP, no argument parsing.
+        // The service: no HTTP, no argument parsing, no concrete backend.
         .target(
             name: "HangarCore",
-            dependencies: [
-                "CLibCrypto", "CLibArchive", "CHangarSystem",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
+            dependencies: ["CLibCrypto", "CLibArchive", "CHangarSystem"],
+            swiftSettings: swiftSettings
+        ),
+        // Backends, each behind a core protocol and running its conformance suite.
+        .target(
+            name: "HangarFileSystem",
+            dependencies: ["HangarCore", "CHangarSystem"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HangarSQLite",
+            dependencies: ["HangarCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Opens the backends a configuration names (the one place that knows them all).
+        .target(
+            name: "HangarBackends",
+            dependencies: ["HangarCore", "HangarFileSystem", "HangarSQLite"],
             swiftSettings: swiftSettings
         ),
         // Conformance suites every backend runs (a library so tests of any backend can import it).
@@ -73,6 +87,7 @@ let package = Package(
             name: "HangarServer",
             dependencies: [
                 "HangarCore",
+                "HangarBackends",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -90,6 +105,8 @@ let package = Package(
             name: "hangar",
             dependencies: [
                 "HangarCore",
+                "HangarBackends",
+                "HangarFileSystem",
                 "HangarRemote",
                 "HangarServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,12 +115,15 @@ let package = Package(
         ),
         .testTarget(
             name: "HangarCoreTests",
-            dependencies: ["HangarCore", "HangarConformance"],
+            dependencies: [
+                "HangarCore", "HangarConformance", "HangarFileSystem", "HangarSQLite", "HangarBackends",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HangarRemoteTests",
-            dependencies: ["HangarCore", "HangarRemote", "hangar", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["HangarCore", "HangarBackends", "HangarRemote", "hangar", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -111,6 +131,8 @@ let package = Package(
             dependencies: [
                 "HangarCore",
                 "HangarConformance",
+                "HangarBackends",
+                "HangarFileSystem",
                 "HangarServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -92,7 +92,7 @@ import Darwin
 
 extension HangarError {
     /// An I/O error for a failed system call, reading errno now.
-    static func system(_ call: String, _ path: String, _ what: String? = nil) -> HangarError {
+    public static func system(_ call: String, _ path: String, _ what: String? = nil) -> HangarError {
         let err = SystemCallError(call, path: path, errno: errno)
         let kind: Kind = err.errno == ENOENT ? .notFound : .io
         return HangarError(kind, what ?? "cannot \(call) \(path)", cause: err)

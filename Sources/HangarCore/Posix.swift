@@ -6,10 +6,11 @@ import Darwin
 import CHangarSystem
 import Foundation
 
-/// Thin, throwing wrappers over the POSIX calls the stores and the extractor need.
-enum Posix {
+/// Thin, throwing wrappers over the POSIX calls the stores, their drivers and the
+/// extractor need.
+public enum Posix {
     /// Creates `path` and any missing parents (mode 0755). Existing folders are fine.
-    static func makeDirectories(_ path: String) throws {
+    public static func makeDirectories(_ path: String) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return }
         do {
@@ -20,7 +21,7 @@ enum Posix {
     }
 
     /// fsyncs a folder so that a rename into it is durable.
-    static func syncDirectory(_ path: String) throws {
+    public static func syncDirectory(_ path: String) throws {
         let fd = hangar_open_directory(path)
         guard fd >= 0 else { throw HangarError.system("open", path) }
         defer { close(fd) }
@@ -28,7 +29,7 @@ enum Posix {
     }
 
     /// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         guard var base = bytes.baseAddress else { return }
         var left = bytes.count
         while left > 0 {
@@ -43,7 +44,7 @@ enum Posix {
     }
 
     /// Reads up to `buffer.count` bytes, retrying EINTR. Returns 0 at end of file.
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
@@ -53,19 +54,19 @@ enum Posix {
     }
 
     /// Size and type of the thing at `path`, not following a final symlink; nil if absent.
-    static func lstat(_ path: String) -> stat? {
+    public static func lstat(_ path: String) -> stat? {
         var st = stat()
         return Glibc.lstat(path, &st) == 0 ? st : nil
     }
 
     /// Removes a file or a whole folder tree; absent is fine.
-    static func removeTree(_ path: String) {
+    public static func removeTree(_ path: String) {
         // Read-only files inside read-only-free folders unlink fine; folders we made are writable.
         try? FileManager.default.removeItem(atPath: path)
     }
 
     /// A random name component, unique enough for temp files of one store.
-    static func randomName(_ prefix: String) -> String {
+    public static func randomName(_ prefix: String) -> String {
         "\(prefix)-\(ProcessInfo.processInfo.processIdentifier)-\(String(UInt64.random(in: .min ... .max), radix: 36))"
     }
 }

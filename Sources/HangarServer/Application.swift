@@ -1,10 +1,11 @@
+import HangarBackends
 import HangarCore
 import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
 
-/// Builds the Hangar HTTP server on the embedded store the configuration names: the OCI
+/// Builds the Hangar HTTP server on the backends the configuration names: the OCI
 /// distribution API (`/v2/`), the native API (`/api/v1/`), `/healthz` and `/metrics`.
 /// `hangar serve` runs it; tests drive the same application in-process.
 /// `onServerRunning` gets the address actually bound (useful with port 0).
@@ -12,7 +13,8 @@ public func buildApplication(_ configuration: ServerConfiguration,
                              onServerRunning: @escaping @Sendable (String, Int) async -> Void = { _, _ in })
     async throws -> some ApplicationProtocol {
     try configuration.validate()
-    let service = try await HangarService.openEmbedded(at: configuration.store, signingKeyPath: configuration.signingKey)
+    let service = try await Backends.service(configuration.backends, signingKey: configuration.signingKey ?? configuration.store + "/signing-key.pem",
+                                             createKey: configuration.signingKey == nil)
     return try await buildApplication(configuration, service: service, onServerRunning: onServerRunning)
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HangarBackends
 import HangarCore
 import Yams
 
@@ -6,8 +7,13 @@ import Yams
 /// anonymous clients may read. Built from layers of `ServerSettings` (flags, environment
 /// variables, a YAML file) over the defaults.
 public struct ServerConfiguration: Sendable, Equatable {
-    /// The embedded store folder (blobs and SQLite metadata).
+    /// The embedded store folder (blobs and SQLite metadata, unless `blobs` or `metadata`
+    /// say otherwise, and the default signing key).
     public var store: String = ".hangar"
+    /// The blob store (`file:///folder`); nil: the store folder.
+    public var blobs: String?
+    /// The metadata store (`sqlite:///file`); nil: `<store>/metadata.sqlite`.
+    public var metadata: String?
     /// The address to bind; loopback unless told otherwise.
     public var bind: String = "127.0.0.1"
     /// The TCP port; 0 picks a free one.
@@ -49,6 +55,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         var c = ServerConfiguration()
         for layer in layers.reversed() {
             if let v = layer.store { c.store = v }
+            if let v = layer.blobs { c.blobs = v }
+            if let v = layer.metadata { c.metadata = v }
             if let v = layer.bind { c.bind = v }
             if let v = layer.port { c.port = v }
             if let v = layer.anonymousRead { c.anonymousRead = v }
@@ -65,11 +73,18 @@ public struct ServerConfiguration: Sendable, Equatable {
         return c
     }
 
+    /// Where the blob and metadata stores are.
+    public var backends: BackendLocations {
+        let embedded = BackendLocations.embedded(store)
+        return BackendLocations(blobs: blobs ?? embedded.blobs, metadata: metadata ?? embedded.metadata)
+    }
+
     /// Refuses values that cannot work, naming the setting.
     public func validate() throws {
         guard (0...65535).contains(port) else { throw HangarError.invalid("port \(port) is not between 0 and 65535") }
         guard !bind.isEmpty else { throw HangarError.invalid("bind address is empty") }
         guard !store.isEmpty else { throw HangarError.invalid("store path is empty") }
+        try backends.validate()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw HangarError.invalid("log level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
@@ -84,9 +99,11 @@ public struct ServerConfiguration: Sendable, Equatable {
 /// environment variables are named like the flags: `store` (`HANGAR_STORE`), `bind`
 /// (`HANGAR_BIND`), `port` (`HANGAR_PORT`), `anonymous-read` (`HANGAR_ANONYMOUS_READ`),
 /// `log-level` (`HANGAR_LOG_LEVEL`), `upload-idle-seconds` (`HANGAR_UPLOAD_IDLE_SECONDS`),
-/// `signing-key` (`HANGAR_SIGNING_KEY`).
+/// `signing-key` (`HANGAR_SIGNING_KEY`), `blobs` (`HANGAR_BLOBS`), `metadata` (`HANGAR_METADATA`).
 public struct ServerSettings: Sendable, Equatable, Decodable {
     public var store: String?
+    public var blobs: String?
+    public var metadata: String?
     public var bind: String?
     public var port: Int?
     public var anonymousRead: Bool?
@@ -112,7 +129,7 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case store, bind, port
+        case store, bind, port, blobs, metadata
         case anonymousRead = "anonymous-read"
         case logLevel = "log-level"
         case uploadIdleSeconds = "upload-idle-seconds"
@@ -125,6 +142,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         store = try c.decodeIfPresent(String.self, forKey: .store)
+        blobs = try c.decodeIfPresent(String.self, forKey: .blobs)
+        metadata = try c.decodeIfPresent(String.self, forKey: .metadata)
         bind = try c.decodeIfPresent(String.self, forKey: .bind)
         port = try c.decodeIfPresent(Int.self, forKey: .port)
         anonymousRead = try c.decodeIfPresent(Bool.self, forKey: .anonymousRead)
@@ -147,6 +166,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         var s = ServerSettings(store: value("HANGAR_STORE"), bind: value("HANGAR_BIND"), port: try int("HANGAR_PORT"),
                                logLevel: value("HANGAR_LOG_LEVEL"), uploadIdleSeconds: try int("HANGAR_UPLOAD_IDLE_SECONDS"),
                                signingKey: value("HANGAR_SIGNING_KEY"))
+        s.blobs = value("HANGAR_BLOBS")
+        s.metadata = value("HANGAR_METADATA")
         if let text = value("HANGAR_ANONYMOUS_READ") {
             switch text.lowercased() {
             case "1", "true", "yes", "on": s.anonymousRead = true

@@ -48,7 +48,7 @@ struct BlobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let expected = try digest.map(parseDigest)
-            let blobs = try store.blobStore()
+            let blobs = try await store.blobStore()
             let reader = try LocalFileReader(path: file)
             defer { reader.close() }
             let writer = try await blobs.writer()
@@ -106,7 +106,7 @@ struct BlobCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let blobs = try store.blobStore()
+            let blobs = try await store.blobStore()
             var rows: [BlobRow] = []
             var after: Digest?
             while true {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import HangarBackends
 import HangarCore
+import HangarFileSystem
 import HangarRemote
 
 #if canImport(Glibc)
@@ -12,6 +14,12 @@ import Glibc
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Store folder (default: $HANGAR_STORE, else ./.hangar).")
     var store: String?
+
+    @Option(name: .long, help: "Blob store, file:///FOLDER (default: $HANGAR_BLOBS, else the store folder).")
+    var blobs: String?
+
+    @Option(name: .long, help: "Metadata store, sqlite:///FILE (default: $HANGAR_METADATA, else <store>/metadata.sqlite).")
+    var metadata: String?
 
     @Option(name: .long, help: "Who is acting, for the audit log (default: $HANGAR_ACTOR, else the OS user). A server takes it from the token.")
     var actor: String?
@@ -58,14 +66,23 @@ struct StoreOptions: ParsableArguments {
         return try ServerEndpoint(url: url, token: nonEmpty(token) ?? nonEmpty(env["HANGAR_TOKEN"]))
     }
 
-    func blobStore() throws -> FileSystemBlobStore {
+    /// The backends: --blobs/--metadata (or $HANGAR_BLOBS/$HANGAR_METADATA), else the store folder's.
+    var backends: BackendLocations {
+        let env = ProcessInfo.processInfo.environment
+        let embedded = BackendLocations.embedded(path)
+        return BackendLocations(blobs: nonEmpty(blobs) ?? nonEmpty(env["HANGAR_BLOBS"]) ?? embedded.blobs,
+                                metadata: nonEmpty(metadata) ?? nonEmpty(env["HANGAR_METADATA"]) ?? embedded.metadata)
+    }
+
+    func blobStore() async throws -> FileSystemBlobStore {
         try refuseServer()
-        return try FileSystemBlobStore(root: path)
+        return try await Backends.blobStore(backends.blobs)
     }
 
     func service() async throws -> HangarService {
         try refuseServer()
-        return try await HangarService.openEmbedded(at: path, signingKeyPath: signingKeyPath)
+        return try await Backends.service(backends, signingKey: signingKeyPath ?? path + "/signing-key.pem",
+                                          createKey: signingKeyPath == nil)
     }
 
     /// The store every release command talks to: the server when one is named, else the

@@ -35,4 +35,19 @@ import Testing
         let digest = try cli.run("digest", "f", "--json")
         #expect(digest.stdout.contains("\"size\" : 757"), "\(digest.stdout)")
     }
+
+    @Test func backendsNamedApartFromTheStoreFolderAreTheOnesUsed() throws {
+        let dir = TempDir("backends")
+        let cli = CLI(workdir: dir.path)
+        let at = ["--blobs", "file://\(dir.path)/blobs", "--metadata", "sqlite://\(dir.path)/meta/m.sqlite"]
+        #expect(try cli.run(["project", "create", "acme/app"] + at).status == 0)
+        try Data(repeating: 1, count: 10).write(to: URL(fileURLWithPath: dir.path + "/f"))
+        #expect(try cli.run(["blob", "put", "f"] + at).status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/meta/m.sqlite"))
+        #expect(try cli.run(["blob", "ls"] + at).stdout.contains("10 B"))
+        #expect(try cli.run(["project", "ls"] + at).stdout.contains("acme/app"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/.hangar/metadata.sqlite"), "the default store is not touched")
+        let pg = try cli.run("project", "ls", "--metadata", "postgres://u@127.0.0.1/db")
+        #expect(pg.status == 2 && pg.stderr.contains("--metadata") && pg.stderr.contains("not built"), "\(pg.status) \(pg.stderr)")
+    }
 }

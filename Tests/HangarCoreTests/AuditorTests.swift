@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import HangarFileSystem
+@testable import HangarSQLite
 import Testing
 @testable import HangarCore
 

@@ -1,5 +1,6 @@
 import Foundation
 import HangarConformance
+import HangarFileSystem
 import Testing
 @testable import HangarCore
 

@@ -2,6 +2,7 @@ import Synchronization
 import Foundation
 import GRDB
 import HangarConformance
+@testable import HangarSQLite
 import Testing
 @testable import HangarCore
 

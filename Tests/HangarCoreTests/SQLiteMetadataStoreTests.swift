@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HangarConformance
+@testable import HangarSQLite
 import Testing
 @testable import HangarCore
 

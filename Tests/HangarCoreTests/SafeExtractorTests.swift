@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import HangarFileSystem
 import Testing
 @testable import HangarCore
 

@@ -1,6 +1,8 @@
 import Foundation
 import HangarConformance
 import Synchronization
+import HangarFileSystem
+import HangarBackends
 import Testing
 @testable import HangarCore
 

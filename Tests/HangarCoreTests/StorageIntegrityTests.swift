@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import HangarConformance
+import HangarFileSystem
 import Testing
 @testable import HangarCore
 

@@ -3,6 +3,7 @@ import HangarConformance
 import HangarCore
 import Hummingbird
 import HummingbirdTesting
+import HangarBackends
 import Testing
 #if canImport(Glibc)
 import Glibc

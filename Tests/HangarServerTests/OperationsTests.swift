@@ -3,6 +3,7 @@ import HTTPTypes
 import HangarCore
 import Hummingbird
 import HummingbirdTesting
+import HangarBackends
 import Testing
 @testable import HangarServer
 
@@ -70,6 +71,22 @@ import Testing
         #expect(throws: HangarError.self) { try ServerSettings.environment(["HANGAR_ANONYMOUS_READ": "maybe"]) }
         #expect(throws: HangarError.self) { try ServerConfiguration.layered([ServerSettings(port: 70000)]) }
         #expect(throws: HangarError.self) { try ServerConfiguration.layered([ServerSettings(logLevel: "loud")]) }
+    }
+
+    @Test func backendsDefaultToTheStoreFolderAndAreNamedByLocation() throws {
+        let defaults = try ServerConfiguration.layered([ServerSettings(store: "/srv/h")])
+        #expect(defaults.backends == BackendLocations(blobs: "/srv/h", metadata: "/srv/h/metadata.sqlite"))
+        let file = try ServerSettings.yaml("blobs: file:///data/blobs\n")
+        let env = try ServerSettings.environment(["HANGAR_METADATA": "sqlite:///data/meta.sqlite"])
+        let c = try ServerConfiguration.layered([env, file])
+        #expect(c.backends == BackendLocations(blobs: "file:///data/blobs", metadata: "sqlite:///data/meta.sqlite"))
+        for (blobs, metadata, named) in [("s3://bucket", "/m.sqlite", "--blobs"), ("/b", "postgres://u@h/db", "--metadata"),
+                                         ("file://relative", "/m.sqlite", "--blobs"), ("", "/m.sqlite", "--blobs")] {
+            var bad = ServerSettings()
+            (bad.blobs, bad.metadata) = (blobs, metadata)
+            let e = #expect(throws: HangarError.self) { try ServerConfiguration.layered([bad]) }
+            #expect(e?.kind == .invalidInput && e?.message.contains(named) == true, "\(blobs) \(metadata): \(e?.message ?? "")")
+        }
     }
 }
 

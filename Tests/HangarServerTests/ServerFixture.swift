@@ -4,6 +4,7 @@ import HTTPTypes
 import HangarCore
 import Hummingbird
 import HummingbirdTesting
+import HangarBackends
 import Testing
 @testable import HangarServer
 

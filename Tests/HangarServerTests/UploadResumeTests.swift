@@ -3,6 +3,7 @@ import HTTPTypes
 import HangarCore
 import Hummingbird
 import HummingbirdTesting
+import HangarFileSystem
 import Testing
 @testable import HangarServer
 

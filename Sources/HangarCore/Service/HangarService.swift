@@ -21,19 +21,6 @@ public struct HangarService: Sendable {
         self.clock = clock
     }
 
-    /// Opens (creating if needed) the embedded default store in one folder:
-    /// filesystem blobs under `<path>/blobs`, SQLite metadata at `<path>/metadata.sqlite`,
-    /// and the signing key at `signingKeyPath` (default `<path>/signing-key.pem`, made on
-    /// first use, readable by its owner only).
-    public static func openEmbedded(at path: String, signingKeyPath: String? = nil,
-                                    clock: @escaping @Sendable () -> Date = { Date() }) async throws -> HangarService {
-        let blobs = try FileSystemBlobStore(root: path)
-        try await blobs.sweepTemporary(maxAge: 86_400)
-        let metadata = try SQLiteMetadataStore(path: path + "/metadata.sqlite")
-        let key = try StoreKeys.loadOrCreate(signingKeyPath ?? path + "/signing-key.pem", create: signingKeyPath == nil)
-        return HangarService(blobs: blobs, metadata: metadata, signingKey: key, clock: clock)
-    }
-
     /// Now, at the millisecond precision every record keeps.
     public func now() -> Date { Timestamp.round(clock()) }
 

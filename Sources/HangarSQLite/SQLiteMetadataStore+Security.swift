@@ -1,3 +1,4 @@
+import HangarCore
 import Foundation
 import GRDB
 

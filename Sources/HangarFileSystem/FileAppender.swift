@@ -1,3 +1,4 @@
+import HangarCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,0 +1,88 @@
+import Foundation
+import HangarCore
+import HangarFileSystem
+import HangarSQLite
+
+/// Where a service's backends are, as a user writes them: `--blobs` and `--metadata`
+/// locations, by default the embedded store in one folder.
+public struct BackendLocations: Sendable, Equatable {
+    /// The blob store: `file:///absolute/folder` or a plain folder path.
+    public var blobs: String
+    /// The metadata store: `sqlite:///absolute/file.sqlite` or a plain file path.
+    public var metadata: String
+
+    public init(blobs: String, metadata: String) {
+        self.blobs = blobs
+        self.metadata = metadata
+    }
+
+    /// The embedded default store: filesystem blobs in `folder`, SQLite metadata at
+    /// `folder/metadata.sqlite`.
+    public static func embedded(_ folder: String) -> BackendLocations {
+        BackendLocations(blobs: folder, metadata: folder + "/metadata.sqlite")
+    }
+
+    /// Checks both locations name a backend this Hangar has (`invalidInput` naming the one that does not).
+    public func validate() throws {
+        _ = try Self.folder(blobs, scheme: "file", what: "--blobs")
+        _ = try Self.folder(metadata, scheme: "sqlite", what: "--metadata")
+    }
+
+    /// The path a location names: `<scheme>:///path` or a plain path; any other scheme is
+    /// refused, naming what is built.
+    static func folder(_ location: String, scheme: String, what: String) throws -> String {
+        guard let colon = location.firstIndex(of: ":"), location[location.index(after: colon)...].hasPrefix("//") else {
+            guard !location.isEmpty else { throw HangarError.invalid("\(what) is empty") }
+            return location
+        }
+        let given = String(location[..<colon]).lowercased()
+        guard given == scheme else {
+            throw HangarError.invalid("\(what) '\(location.prefix(200))': the \(given) backend is not built; use \(scheme):///path")
+        }
+        let path = String(location[location.index(colon, offsetBy: 3)...])
+        guard path.hasPrefix("/") else {
+            throw HangarError.invalid("\(what) '\(location.prefix(200))' must name an absolute path (\(scheme):///path) or be a plain path")
+        }
+        return path
+    }
+}
+
+/// Opens the backends a configuration names.
+public enum Backends {
+    /// The blob store at `location` (made if needed), its leftovers of killed writes swept.
+    public static func blobStore(_ location: String) async throws -> FileSystemBlobStore {
+        let store = try FileSystemBlobStore(root: try BackendLocations.folder(location, scheme: "file", what: "--blobs"))
+        try await store.sweepTemporary(maxAge: 86_400)
+        return store
+    }
+
+    /// The metadata store at `location` (made and migrated if needed).
+    public static func metadataStore(_ location: String) throws -> SQLiteMetadataStore {
+        let path = try BackendLocations.folder(location, scheme: "sqlite", what: "--metadata")
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        return try SQLiteMetadataStore(path: path)
+    }
+
+    /// A service over the backends at `locations`, signing with the key at `signingKey`
+    /// (made on first use when `createKey`).
+    public static func service(_ locations: BackendLocations, signingKey: String, createKey: Bool,
+                               clock: @escaping @Sendable () -> Date = { Date() }) async throws -> HangarService {
+        let blobs = try await blobStore(locations.blobs)
+        let metadata = try metadataStore(locations.metadata)
+        if createKey { try Posix.makeDirectories((signingKey as NSString).deletingLastPathComponent) }
+        let key = try StoreKeys.loadOrCreate(signingKey, create: createKey)
+        return HangarService(blobs: blobs, metadata: metadata, signingKey: key, clock: clock)
+    }
+}
+
+extension HangarService {
+    /// Opens (creating if needed) the embedded default store in one folder:
+    /// filesystem blobs under `<path>/blobs`, SQLite metadata at `<path>/metadata.sqlite`,
+    /// and the signing key at `signingKeyPath` (default `<path>/signing-key.pem`, made on
+    /// first use, readable by its owner only).
+    public static func openEmbedded(at path: String, signingKeyPath: String? = nil,
+                                    clock: @escaping @Sendable () -> Date = { Date() }) async throws -> HangarService {
+        try await Backends.service(.embedded(path), signingKey: signingKeyPath ?? path + "/signing-key.pem",
+                                   createKey: signingKeyPath == nil, clock: clock)
+    }
+}
