@@ -17,13 +17,18 @@ public struct MetadataStoreHarness: Sendable {
     public var makeStore: @Sendable () async throws -> any MetadataStore
     /// Rewrites stored audit rows directly, bypassing the store's API.
     public var tamper: @Sendable (any MetadataStore, TamperAction) async throws -> Void
+    /// Opens another handle on the same database as `store`, as a second server would
+    /// (its own connections: nothing shared in memory with the first).
+    public var secondHandle: @Sendable (any MetadataStore) async throws -> any MetadataStore
 
     public init(
         makeStore: @escaping @Sendable () async throws -> any MetadataStore,
-        tamper: @escaping @Sendable (any MetadataStore, TamperAction) async throws -> Void
+        tamper: @escaping @Sendable (any MetadataStore, TamperAction) async throws -> Void,
+        secondHandle: @escaping @Sendable (any MetadataStore) async throws -> any MetadataStore
     ) {
         self.makeStore = makeStore
         self.tamper = tamper
+        self.secondHandle = secondHandle
     }
 }
 
@@ -32,5 +37,5 @@ public enum MetadataStoreConformance {
     public typealias Case = ConformanceCase<MetadataStoreHarness>
 
     public static let cases: [Case] = projectCases + candidateCases + pointerCases + historyCases + auditCases
-        + tokenCases + manifestCases + reportCases + referenceCases
+        + tokenCases + manifestCases + reportCases + referenceCases + handleCases
 }

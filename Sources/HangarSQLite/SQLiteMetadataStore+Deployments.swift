@@ -21,12 +21,17 @@ extension SQLiteMetadataStore {
             let entries = try Self.append(audit, in: db)
             let record = try Self.insertDeployment(project: project, environment: environment, from: from,
                                                    draft: draft, auditSeq: entries[0].seq, in: db)
+            // The compare-and-swap is the statement itself, not the read above: it changes
+            // the row only at the expected generation, whatever the isolation level.
             try db.execute(sql: """
                 UPDATE environments SET current_digest = ?, generation = ?, updated_at = ?, updated_by = ?
-                WHERE project = ? AND name = ?
+                WHERE project = ? AND name = ? AND generation = ?
                 """, arguments: try SQLiteRows.arguments([
-                    draft.to.description, generation + 1, SQLiteRows.ms(draft.at), draft.actor, project, environment,
+                    draft.to.description, generation + 1, SQLiteRows.ms(draft.at), draft.actor, project, environment, expectedGeneration,
                 ]))
+            guard db.changesCount == 1 else {
+                throw HangarError.conflict("environment \(environment) of \(project) moved (expected generation \(expectedGeneration))")
+            }
             return record
         }
     }

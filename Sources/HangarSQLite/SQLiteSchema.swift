@@ -20,6 +20,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v2: deployment reports", migrate: deploymentReports)
         migrator.registerMigration("v3: security log", migrate: securityLog)
         migrator.registerMigration("v3: upload sessions", migrate: uploadSessions)
+        migrator.registerMigration("v4: one approval per approver", migrate: oneApprovalPerApprover)
         return migrator
     }
 
@@ -271,6 +272,18 @@ enum SQLiteSchema {
             ) STRICT;
             CREATE INDEX upload_sessions_by_owner ON upload_sessions(owner);
             CREATE INDEX upload_sessions_by_use ON upload_sessions(updated_at, id);
+            """)
+    }
+
+    /// An approver approves a candidate for an environment once, enforced by the database
+    /// (two servers could otherwise both record it). Duplicates a race left before this
+    /// migration are removed, keeping each approver's first: policies count approvers, so
+    /// no decision changes; their audit entries stay.
+    private static func oneApprovalPerApprover(_ db: Database) throws {
+        try db.execute(sql: """
+            DELETE FROM approvals WHERE id NOT IN (
+                SELECT MIN(id) FROM approvals GROUP BY project, environment, candidate, actor);
+            CREATE UNIQUE INDEX approvals_once ON approvals(project, environment, candidate, actor);
             """)
     }
 }

@@ -9,7 +9,8 @@ extension MetadataStoreHarness {
     /// The SQLite backend, each store in its own temp folder (kept alive by the closure).
     static let sqlite = MetadataStoreHarness(
         makeStore: { try SQLiteMetadataStore(path: TempDir("sqlite").retained() + "/metadata.sqlite") },
-        tamper: { store, action in try await SQLiteTamper.apply(action, to: (store as! SQLiteMetadataStore).pool) }
+        tamper: { store, action in try await SQLiteTamper.apply(action, to: (store as! SQLiteMetadataStore).pool) },
+        secondHandle: { store in try SQLiteMetadataStore(path: (store as! SQLiteMetadataStore).path) }
     )
 }
 

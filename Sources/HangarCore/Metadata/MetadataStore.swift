@@ -47,7 +47,8 @@ public protocol DeploymentLedger: Sendable {
     /// when clocks of several servers disagree); of one environment when given; only those
     /// at or before `before` when given; at most `limit`.
     func deployments(project: String, environment: String?, before: Date?, limit: Int?) async throws -> [DeploymentRecord]
-    /// Records an approval and appends `audit`, in one transaction.
+    /// Records an approval and appends `audit`, in one transaction. `conflict` (nothing
+    /// recorded) when the same actor already approved that candidate for that environment.
     func addApproval(_ approval: ApprovalRecord, audit: AuditDraft) async throws
     /// Approvals of a candidate for an environment, oldest first.
     func approvals(project: String, environment: String, candidate: Digest) async throws -> [ApprovalRecord]

@@ -51,8 +51,15 @@ extension HangarService {
         let approval = ApprovalRecord(project: project, environment: environment, candidate: c.digest, actor: actor, at: now(), comment: comment)
         var details = ["tag": c.tag, "environment": environment]
         details["comment"] = comment
-        try await metadata.addApproval(approval, audit: AuditDraft(
-            at: approval.at, actor: actor, action: .approval, project: project, subject: c.digest.description, details: details))
+        do {
+            try await metadata.addApproval(approval, audit: AuditDraft(
+                at: approval.at, actor: actor, action: .approval, project: project, subject: c.digest.description, details: details))
+        } catch let e as HangarError where e.kind == .conflict {
+            // Approved at the same moment elsewhere (another request or server): that one stands.
+            let now = try await metadata.approvals(project: project, environment: environment, candidate: c.digest)
+            if let mine = now.first(where: { $0.actor == actor }) { return mine }
+            throw e
+        }
         return approval
     }
 }
