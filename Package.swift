@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // OpenSSL's libcrypto: SHA-256 (EVP) and Ed25519.
@@ -59,10 +60,19 @@ let package = Package(
             dependencies: ["HangarCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HangarPostgres",
+            dependencies: [
+                "HangarCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Opens the backends a configuration names (the one place that knows them all).
         .target(
             name: "HangarBackends",
-            dependencies: ["HangarCore", "HangarFileSystem", "HangarSQLite"],
+            dependencies: ["HangarCore", "HangarFileSystem", "HangarSQLite", "HangarPostgres"],
             swiftSettings: swiftSettings
         ),
         // Conformance suites every backend runs (a library so tests of any backend can import it).
@@ -116,8 +126,9 @@ let package = Package(
         .testTarget(
             name: "HangarCoreTests",
             dependencies: [
-                "HangarCore", "HangarConformance", "HangarFileSystem", "HangarSQLite", "HangarBackends",
+                "HangarCore", "HangarConformance", "HangarFileSystem", "HangarSQLite", "HangarPostgres", "HangarBackends",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,7 +6,7 @@ extension SQLiteMetadataStore {
     /// Also throws `invalidInput` unless the environments belong to the project, have
     /// distinct names and positions 0…n-1 in order, and point at nothing yet.
     public func createProject(_ project: ProjectRecord, environments: [EnvironmentRecord], audit: AuditDraft) async throws {
-        try Self.validate(environments, of: project.name)
+        try ProjectEnvironments.validate(environments, of: project.name)
         try await write("cannot create project \(project.name)") { db in
             if try Self.projectExists(project.name, in: db) {
                 throw HangarError.conflict("project \(project.name) already exists")
@@ -74,23 +74,5 @@ extension SQLiteMetadataStore {
 
     static func projectExists(_ name: String, in db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM projects WHERE name = ?)", arguments: try SQLiteRows.arguments([name])) ?? false
-    }
-
-    private static func validate(_ environments: [EnvironmentRecord], of project: String) throws {
-        var names = Set<String>()
-        for (index, env) in environments.enumerated() {
-            guard env.project == project else {
-                throw HangarError.invalid("environment \(env.name) belongs to project \(env.project), not \(project)")
-            }
-            guard env.position == index else {
-                throw HangarError.invalid("environment \(env.name) of \(project) has position \(env.position): environments must be given in order with positions 0…\(environments.count - 1)")
-            }
-            guard names.insert(env.name).inserted else {
-                throw HangarError.invalid("project \(project) names environment \(env.name) twice")
-            }
-            guard env.current == nil else {
-                throw HangarError.invalid("new environment \(env.name) of \(project) cannot point at a candidate yet")
-            }
-        }
     }
 }

@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// A throw-away PostgreSQL cluster for tests: `initdb` into a temp folder, `pg_ctl start`
+/// on 127.0.0.1 and a free port (trust authentication, loopback only), one fresh database
+/// per `makeDatabase`, stopped and removed when the test process exits. Started once per
+/// process, on first use. Needs Debian's `postgresql` (`make test` installs it); as root it
+/// runs the server as the `postgres` user, since PostgreSQL refuses to run as root.
+public final class PostgresCluster: Sendable {
+    public let port: Int
+    public let folder: String
+    private let bin: String
+    private let counter = Mutex(0)
+
+    /// The process's cluster, started on first use.
+    public static func shared() throws -> PostgresCluster {
+        try started.withLock { cluster in
+            if let cluster { return cluster }
+            let made = try PostgresCluster()
+            cluster = made
+            atexit { PostgresCluster.stopShared() }
+            return made
+        }
+    }
+
+    private static let started = Mutex<PostgresCluster?>(nil)
+
+    private static func stopShared() {
+        guard let cluster = started.withLock({ $0 }) else { return }
+        _ = try? cluster.run(cluster.bin + "/pg_ctl", ["-D", cluster.folder + "/data", "-m", "immediate", "-w", "stop"])
+        try? FileManager.default.removeItem(atPath: cluster.folder)
+    }
+
+    private init() throws {
+        guard let bin = Self.binaries() else {
+            throw Failure("PostgreSQL's server binaries are not installed (apt-get install postgresql)")
+        }
+        self.bin = bin
+        folder = NSTemporaryDirectory() + "hangar-pg-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = folder
+        func run(_ program: String, _ arguments: [String], asServer: Bool = true) throws {
+            try Self.run(program, arguments, folder: folder, asServer: asServer)
+        }
+        if getuid() == 0 { try run("/bin/chown", ["postgres:postgres", folder], asServer: false) }
+        try run(bin + "/initdb", ["-D", folder + "/data", "-U", "hangar", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            let port = Self.freePort()
+            do {
+                try run(bin + "/pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-o",
+                                          "-h 127.0.0.1 -p \(port) -k \(folder) -c fsync=off -c synchronous_commit=off -c max_connections=400",
+                                          "start"])
+                self.port = port
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? Failure("PostgreSQL did not start")
+    }
+
+    /// A new, empty database; its `postgres://` URL.
+    public func makeDatabase() throws -> String {
+        let name = counter.withLock { n in n += 1; return "t\(getpid())_\(n)" }
+        try run(bin + "/createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", "hangar", name])
+        return "postgres://hangar@127.0.0.1:\(port)/\(name)"
+    }
+
+    /// Runs a server program (as `postgres` when this process is root); throws with its output on failure.
+    @discardableResult
+    private func run(_ program: String, _ arguments: [String]) throws -> String {
+        try Self.run(program, arguments, folder: folder)
+    }
+
+    @discardableResult
+    private static func run(_ program: String, _ arguments: [String], folder: String, asServer: Bool = true) throws -> String {
+        let argv = asServer && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] + arguments : [program] + arguments
+        // Output goes to a file, not a pipe (the server pg_ctl starts would hold a pipe
+        // open), and the child is waited for with waitpid, not Foundation's Process.
+        let outputPath = NSTemporaryDirectory() + "hangar-pg-output-\(UUID().uuidString)"
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
+        guard spawned == 0 else { throw Failure("cannot start \(argv[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        guard exited == 0 else {
+            let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
+            throw Failure("\(program) \(arguments.joined(separator: " ")) failed (\(exited)): \(text)\n\(log.suffix(2000))")
+        }
+        return text
+    }
+
+    /// The newest PostgreSQL server's binaries Debian installed.
+    private static func binaries() -> String? {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted()
+        return versions.reversed().map { "\(root)/\($0)/bin" }.first { FileManager.default.isExecutableFile(atPath: $0 + "/pg_ctl") }
+    }
+
+    /// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
+    private static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        init(_ text: String) { description = text }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import HangarCore
+
+extension PostgresMetadataStore {
+    /// Also throws `conflict` when the project already has a candidate with this tag,
+    /// version and rc, or manifest digest, and `notFound` when there is no such project.
+    public func insertCandidate(_ candidate: CandidateRecord, audit: [AuditDraft]) async throws {
+        let c = candidate
+        try await write("cannot record candidate \(c.tag) of \(c.project)") { sql in
+            try await Self.checkNew(c, in: sql)
+            guard let row = try await sql.one("""
+                INSERT INTO candidates (project, tag, digest, version, rc, source_commit, parent, cherry_picks,
+                                        config_digest, manifest_size, created_at, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                """, [c.project, c.tag, c.digest.description, c.version, c.rc, c.commit, c.parent?.description,
+                      PostgresRows.jsonText(c.cherryPicks), c.configDigest.description, c.manifestSize,
+                      PostgresRows.ms(c.createdAt), c.createdBy]) else {
+                throw HangarError(.io, "the database returned no id for candidate \(c.tag)")
+            }
+            let id = try row.int64("id")
+            for (position, artifact) in c.artifacts.enumerated() {
+                try await sql.execute("""
+                    INSERT INTO candidate_artifacts (candidate_id, position, name, digest, size, media_type) VALUES (?, ?, ?, ?, ?, ?)
+                    """, [id, position, artifact.name, artifact.digest.description, artifact.size, artifact.mediaType])
+            }
+            _ = try await Self.append(audit, in: sql)
+        }
+    }
+
+    public func candidate(project: String, tag: String) async throws -> CandidateRecord? {
+        try await read("cannot read candidate \(tag) of \(project)") { sql in
+            try await Self.fetchCandidates(sql, where: "project = ? AND tag = ?", [project, tag]).first
+        }
+    }
+
+    public func candidate(project: String, digest: Digest) async throws -> CandidateRecord? {
+        try await read("cannot read candidate \(digest) of \(project)") { sql in
+            try await Self.fetchCandidates(sql, where: "project = ? AND digest = ?", [project, digest.description]).first
+        }
+    }
+
+    public func hasCandidates(project: String) async throws -> Bool {
+        try await readOne("cannot read the candidates of \(project)") { sql in
+            try await sql.exists("SELECT EXISTS (SELECT 1 FROM candidates WHERE project = ?)", [project])
+        }
+    }
+
+    public func candidates(project: String, version: String?) async throws -> [CandidateRecord] {
+        try await read("cannot list the candidates of \(project)") { sql in
+            if let version {
+                return try await Self.fetchCandidates(sql, where: "project = ? AND version = ?", [project, version])
+            }
+            return try await Self.fetchCandidates(sql, where: "project = ?", [project])
+        }
+    }
+
+    /// Named conflicts for what the unique constraints would refuse anyway.
+    private static func checkNew(_ c: CandidateRecord, in sql: SQL) async throws {
+        guard try await projectExists(c.project, in: sql) else { throw HangarError.notFound("project \(c.project) not found") }
+        if let row = try await sql.one("SELECT digest FROM candidates WHERE project = ? AND tag = ?", [c.project, c.tag]) {
+            throw HangarError.conflict("tag \(c.tag) of \(c.project) already names candidate \(try row.string("digest")): tags never move")
+        }
+        if let row = try await sql.one("SELECT tag FROM candidates WHERE project = ? AND version = ? AND rc = ?", [c.project, c.version, c.rc]) {
+            throw HangarError.conflict("version \(c.version) of \(c.project) already has rc \(c.rc) (tag \(try row.string("tag")))")
+        }
+        if let row = try await sql.one("SELECT tag FROM candidates WHERE project = ? AND digest = ?", [c.project, c.digest.description]) {
+            throw HangarError.conflict("candidate \(c.digest) of \(c.project) is already recorded as tag \(try row.string("tag"))")
+        }
+    }
+
+    /// Candidates matching `condition` (one of this file's constant strings), oldest first,
+    /// each with its artifacts in order: two queries, whatever the number of candidates.
+    private static func fetchCandidates(_ sql: SQL, where condition: String, _ values: [String]) async throws -> [CandidateRecord] {
+        let rows = try await sql.query("SELECT * FROM candidates WHERE \(condition) ORDER BY created_at, id", values)
+        guard !rows.isEmpty else { return [] }
+        let artifactRows = try await sql.query("""
+            SELECT * FROM candidate_artifacts WHERE candidate_id IN (SELECT id FROM candidates WHERE \(condition))
+            ORDER BY candidate_id, position
+            """, values)
+        var artifacts: [Int64: [ArtifactRecord]] = [:]
+        for row in artifactRows { artifacts[try row.int64("candidate_id"), default: []].append(try PostgresRows.artifact(row)) }
+        return try rows.map { row in try PostgresRows.candidate(row, artifacts: artifacts[try row.int64("id")] ?? []) }
+    }
+
+    /// Whether `digest` is a candidate manifest of `project`.
+    static func candidateExists(_ digest: Digest, of project: String, in sql: SQL) async throws -> Bool {
+        try await sql.exists("SELECT EXISTS (SELECT 1 FROM candidates WHERE project = ? AND digest = ?)", [project, digest.description])
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import HangarCore
+
+/// The PostgreSQL metadata schema, as named, append-only migrations (never edit one that
+/// is registered: add a new one after it). The same tables as the SQLite backend, in
+/// PostgreSQL's types, plus `audit_head`: the one row every audited write locks first, so
+/// writers from any number of servers take the chain head in turn.
+enum PostgresSchema {
+    static let migrations: [(name: String, sql: String)] = [
+        ("v1: schema", v1),
+    ]
+
+    /// Applies the missing migrations in one transaction under an advisory lock (two
+    /// servers starting at once migrate once); refuses a database written by a newer Hangar.
+    static func migrate(_ sql: SQL) async throws {
+        try await sql.execute("SELECT pg_advisory_xact_lock(?)", [Int64(0x4841_4E47_4152)])
+        try await sql.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+        let applied = Set(try await sql.query("SELECT name FROM schema_migrations").map { try $0.string("name") })
+        let known = Set(migrations.map(\.name))
+        if let unknown = applied.subtracting(known).sorted().first {
+            throw HangarError.invalid("the metadata database was written by a newer Hangar: it has migration '\(unknown)' this version does not know")
+        }
+        for m in migrations where !applied.contains(m.name) {
+            // One statement per round trip: the extended protocol takes one at a time.
+            for statement in m.sql.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
+                try await sql.execute(statement)
+            }
+            try await sql.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                                  [m.name, Int64(Date().timeIntervalSince1970 * 1000)])
+        }
+    }
+
+    static let v1 = """
+        CREATE TABLE projects (
+            name TEXT PRIMARY KEY,
+            single_step BOOLEAN NOT NULL,
+            created_at BIGINT NOT NULL,
+            created_by TEXT NOT NULL
+        );
+        CREATE TABLE candidates (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            project TEXT NOT NULL REFERENCES projects(name),
+            tag TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            version TEXT NOT NULL,
+            rc BIGINT NOT NULL,
+            source_commit TEXT NOT NULL,
+            parent TEXT,
+            cherry_picks TEXT NOT NULL,
+            config_digest TEXT NOT NULL,
+            manifest_size BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            created_by TEXT NOT NULL,
+            UNIQUE (project, tag),
+            UNIQUE (project, digest),
+            UNIQUE (project, version, rc)
+        );
+        CREATE INDEX candidates_by_project_created ON candidates(project, created_at, id);
+        CREATE INDEX candidates_by_config ON candidates(project, config_digest);
+        CREATE TABLE candidate_artifacts (
+            candidate_id BIGINT NOT NULL REFERENCES candidates(id),
+            position BIGINT NOT NULL,
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            media_type TEXT NOT NULL,
+            PRIMARY KEY (candidate_id, position)
+        );
+        CREATE INDEX candidate_artifacts_by_digest ON candidate_artifacts(digest, candidate_id);
+        CREATE TABLE environments (
+            project TEXT NOT NULL REFERENCES projects(name),
+            name TEXT NOT NULL,
+            position BIGINT NOT NULL CHECK (position >= 0),
+            require_predecessor BOOLEAN NOT NULL,
+            minimum_soak_seconds BIGINT,
+            required_approvals BIGINT NOT NULL,
+            current_digest TEXT,
+            generation BIGINT NOT NULL,
+            updated_at BIGINT,
+            updated_by TEXT,
+            PRIMARY KEY (project, name),
+            UNIQUE (project, position),
+            FOREIGN KEY (project, current_digest) REFERENCES candidates(project, digest)
+        );
+        CREATE TABLE audit (
+            seq BIGINT PRIMARY KEY,
+            at BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            project TEXT,
+            subject TEXT,
+            details TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TABLE audit_head (
+            id BIGINT PRIMARY KEY CHECK (id = 1),
+            seq BIGINT NOT NULL,
+            hash TEXT
+        );
+        INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, NULL);
+        CREATE TABLE deployments (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            project TEXT NOT NULL,
+            environment TEXT NOT NULL,
+            from_digest TEXT,
+            to_digest TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            reason TEXT,
+            overridden TEXT NOT NULL,
+            audit_seq BIGINT NOT NULL REFERENCES audit(seq),
+            FOREIGN KEY (project, environment) REFERENCES environments(project, name),
+            FOREIGN KEY (project, to_digest) REFERENCES candidates(project, digest)
+        );
+        CREATE INDEX deployments_by_environment ON deployments(project, environment, at, id);
+        CREATE INDEX deployments_by_project ON deployments(project, at, id);
+        CREATE TABLE approvals (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            project TEXT NOT NULL,
+            environment TEXT NOT NULL,
+            candidate TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            comment TEXT,
+            FOREIGN KEY (project, environment) REFERENCES environments(project, name),
+            FOREIGN KEY (project, candidate) REFERENCES candidates(project, digest),
+            UNIQUE (project, environment, candidate, actor)
+        );
+        CREATE INDEX approvals_by_candidate ON approvals(project, environment, candidate, at, id);
+        CREATE TABLE tokens (
+            id TEXT PRIMARY KEY,
+            seq BIGINT GENERATED ALWAYS AS IDENTITY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            projects TEXT NOT NULL,
+            environments TEXT NOT NULL,
+            secret_hash TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            created_by TEXT NOT NULL,
+            expires_at BIGINT,
+            revoked_at BIGINT
+        );
+        CREATE INDEX tokens_by_created ON tokens(created_at, seq);
+        CREATE TABLE manifests (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            project TEXT NOT NULL REFERENCES projects(name),
+            digest TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            artifact_type TEXT,
+            size BIGINT NOT NULL,
+            subject TEXT,
+            annotations TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            UNIQUE (project, digest)
+        );
+        CREATE INDEX manifests_by_subject ON manifests(project, subject, created_at, id);
+        CREATE TABLE manifest_references (
+            manifest_id BIGINT NOT NULL REFERENCES manifests(id) ON DELETE CASCADE,
+            position BIGINT NOT NULL,
+            digest TEXT NOT NULL,
+            PRIMARY KEY (manifest_id, position)
+        );
+        CREATE INDEX manifest_references_by_digest ON manifest_references(digest, manifest_id);
+        CREATE TABLE tags (
+            project TEXT NOT NULL,
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (project, name),
+            FOREIGN KEY (project, digest) REFERENCES manifests(project, digest)
+        );
+        CREATE INDEX tags_by_digest ON tags(project, digest);
+        CREATE TABLE blob_links (
+            project TEXT NOT NULL REFERENCES projects(name),
+            digest TEXT NOT NULL,
+            PRIMARY KEY (project, digest)
+        );
+        CREATE TABLE deployment_reports (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            deployment_id BIGINT NOT NULL REFERENCES deployments(id),
+            agent TEXT NOT NULL,
+            status TEXT NOT NULL,
+            message TEXT,
+            at BIGINT NOT NULL
+        );
+        CREATE INDEX deployment_reports_by_deployment ON deployment_reports(deployment_id, id);
+        CREATE TABLE security_events (
+            window_start BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            token_id TEXT NOT NULL,
+            address TEXT NOT NULL,
+            method TEXT NOT NULL,
+            path_prefix TEXT NOT NULL,
+            status BIGINT NOT NULL,
+            reason TEXT NOT NULL,
+            count BIGINT NOT NULL CHECK (count > 0),
+            last_at BIGINT NOT NULL,
+            PRIMARY KEY (window_start, actor, token_id, address, method, path_prefix, status, reason)
+        );
+        CREATE TABLE upload_sessions (
+            id TEXT PRIMARY KEY,
+            project TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        );
+        CREATE INDEX upload_sessions_by_owner ON upload_sessions(owner);
+        CREATE INDEX upload_sessions_by_use ON upload_sessions(updated_at, id);
+        """
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HangarConformance
+@testable import HangarPostgres
+import PostgresNIO
+import Testing
+@testable import HangarCore
+
+extension MetadataStoreHarness {
+    /// The PostgreSQL backend on a real server this process starts (`PostgresCluster`),
+    /// each store on a database of its own.
+    static let postgres = MetadataStoreHarness(
+        makeStore: { try await PostgresMetadataStore(url: try PostgresCluster.shared().makeDatabase()) },
+        tamper: { store, action in try await PostgresTamper.apply(action, to: store as! PostgresMetadataStore) },
+        secondHandle: { store in
+            let first = store as! PostgresMetadataStore
+            return try await PostgresMetadataStore(url: first.location)
+        }
+    )
+}
+
+/// Rewrites audit rows with raw SQL, as someone with database access would.
+enum PostgresTamper {
+    static func apply(_ action: TamperAction, to store: PostgresMetadataStore) async throws {
+        try await store.client.withConnection { connection in
+            let sql = SQL(connection: connection, logger: store.logger)
+            switch action {
+            case .edit(let seq):
+                try await sql.execute("UPDATE audit SET actor = 'mallory' WHERE seq = ?", [seq])
+            case .delete(let seq):
+                try await sql.execute("ALTER TABLE deployments DROP CONSTRAINT IF EXISTS deployments_audit_seq_fkey")
+                try await sql.execute("DELETE FROM audit WHERE seq = ?", [seq])
+            case .swap(let a, let b):
+                let columns = ["at", "actor", "action", "project", "subject", "details", "prev_hash", "hash"]
+                let assignments = columns.map { "\($0) = o.\($0)" }.joined(separator: ", ")
+                try await sql.execute("""
+                    UPDATE audit SET \(assignments) FROM audit o
+                    WHERE (audit.seq = ? AND o.seq = ?) OR (audit.seq = ? AND o.seq = ?)
+                    """, [a, b, b, a])
+            }
+        }
+    }
+}
+
+@Suite struct PostgresMetadataStoreTests {
+    @Test(arguments: MetadataStoreConformance.cases)
+    func conformance(_ check: MetadataStoreConformance.Case) async throws {
+        try await check.run(.postgres)
+    }
+
+    @Test func aURLThatIsNotPostgresNamesWhatIsWrong() async throws {
+        for (url, named) in [("mysql://u@h/db", "postgres://"), ("postgres://h/db", "no user"), ("postgres://u@h", "no database"),
+                             ("postgres://u@h/", "no database")] {
+            let e = await #expect(throws: HangarError.self) { _ = try await PostgresMetadataStore(url: url) }
+            #expect(e?.kind == .invalidInput && e?.message.contains(named) == true, "\(url): \(e?.message ?? "")")
+        }
+    }
+
+    @Test func anUnreachableServerIsUnavailable() async throws {
+        let e = await #expect(throws: HangarError.self) { _ = try await PostgresMetadataStore(url: "postgres://u@127.0.0.1:1/db", connectTimeout: .seconds(2)) }
+        #expect(e?.kind == .unavailable, "\(e?.description ?? "")")
+    }
+}
