@@ -14,6 +14,8 @@ release: deps
 	$(SWIFT) build -c release
 
 test: deps
+	@# The metadata tests start their own throw-away PostgreSQL cluster (initdb + pg_ctl, loopback).
+	@.ci/install-deps postgresql
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip ExhaustionTests
 	@# Alone, so the latency it prints is the server's and not the other suites' load.

@@ -134,7 +134,8 @@ let package = Package(
         ),
         .testTarget(
             name: "HangarRemoteTests",
-            dependencies: ["HangarCore", "HangarBackends", "HangarRemote", "hangar", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["HangarCore", "HangarConformance", "HangarBackends", "HangarRemote", "hangar",
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

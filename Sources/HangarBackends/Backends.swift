@@ -1,6 +1,7 @@
 import Foundation
 import HangarCore
 import HangarFileSystem
+import HangarPostgres
 import HangarSQLite
 
 /// Where a service's backends are, as a user writes them: `--blobs` and `--metadata`
@@ -8,7 +9,8 @@ import HangarSQLite
 public struct BackendLocations: Sendable, Equatable {
     /// The blob store: `file:///absolute/folder` or a plain folder path.
     public var blobs: String
-    /// The metadata store: `sqlite:///absolute/file.sqlite` or a plain file path.
+    /// The metadata store: `sqlite:///absolute/file.sqlite`, a plain file path, or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (the password also from `PGPASSWORD`).
     public var metadata: String
 
     public init(blobs: String, metadata: String) {
@@ -25,7 +27,13 @@ public struct BackendLocations: Sendable, Equatable {
     /// Checks both locations name a backend this Hangar has (`invalidInput` naming the one that does not).
     public func validate() throws {
         _ = try Self.folder(blobs, scheme: "file", what: "--blobs")
-        _ = try Self.folder(metadata, scheme: "sqlite", what: "--metadata")
+        if !Self.isPostgres(metadata) { _ = try Self.folder(metadata, scheme: "sqlite", what: "--metadata") }
+    }
+
+    /// Whether a metadata location names a PostgreSQL database.
+    static func isPostgres(_ location: String) -> Bool {
+        let lower = location.lowercased()
+        return lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://")
     }
 
     /// The path a location names: `<scheme>:///path` or a plain path; any other scheme is
@@ -37,7 +45,8 @@ public struct BackendLocations: Sendable, Equatable {
         }
         let given = String(location[..<colon]).lowercased()
         guard given == scheme else {
-            throw HangarError.invalid("\(what) '\(location.prefix(200))': the \(given) backend is not built; use \(scheme):///path")
+            let built = what == "--metadata" ? "sqlite:///path or postgres://user@host/database" : "\(scheme):///path"
+            throw HangarError.invalid("\(what) '\(location.prefix(200))': the \(given) backend is not built; use \(built)")
         }
         let path = String(location[location.index(colon, offsetBy: 3)...])
         guard path.hasPrefix("/") else {
@@ -57,7 +66,8 @@ public enum Backends {
     }
 
     /// The metadata store at `location` (made and migrated if needed).
-    public static func metadataStore(_ location: String) throws -> SQLiteMetadataStore {
+    public static func metadataStore(_ location: String) async throws -> any MetadataStore {
+        if BackendLocations.isPostgres(location) { return try await PostgresMetadataStore(url: location) }
         let path = try BackendLocations.folder(location, scheme: "sqlite", what: "--metadata")
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         return try SQLiteMetadataStore(path: path)
@@ -68,7 +78,7 @@ public enum Backends {
     public static func service(_ locations: BackendLocations, signingKey: String, createKey: Bool,
                                clock: @escaping @Sendable () -> Date = { Date() }) async throws -> HangarService {
         let blobs = try await blobStore(locations.blobs)
-        let metadata = try metadataStore(locations.metadata)
+        let metadata = try await metadataStore(locations.metadata)
         if createKey { try Posix.makeDirectories((signingKey as NSString).deletingLastPathComponent) }
         let key = try StoreKeys.loadOrCreate(signingKey, create: createKey)
         return HangarService(blobs: blobs, metadata: metadata, signingKey: key, clock: clock)

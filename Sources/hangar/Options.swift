@@ -18,7 +18,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Blob store, file:///FOLDER (default: $HANGAR_BLOBS, else the store folder).")
     var blobs: String?
 
-    @Option(name: .long, help: "Metadata store, sqlite:///FILE (default: $HANGAR_METADATA, else <store>/metadata.sqlite).")
+    @Option(name: .long, help: "Metadata store, sqlite:///FILE or postgres://USER@HOST[:PORT]/DB (default: $HANGAR_METADATA, else <store>/metadata.sqlite).")
     var metadata: String?
 
     @Option(name: .long, help: "Who is acting, for the audit log (default: $HANGAR_ACTOR, else the OS user). A server takes it from the token.")

@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 import HangarCore
 import Testing
 @testable import HangarRemote
@@ -15,8 +16,8 @@ import Testing
         let server: ServerProcess
         var hangar: Hangar
 
-        init(tokens: [String: String] = ["admin": "admin"]) throws {
-            server = try ServerProcess(root: dir.path, tokens: tokens)
+        init(tokens: [String: String] = ["admin": "admin"], metadata: String? = nil) throws {
+            server = try ServerProcess(root: dir.path, tokens: tokens, metadata: metadata)
             hangar = Hangar(workdir: dir.path)
             hangar.environment = ["HANGAR_SERVER": server.url, "HANGAR_TOKEN": server.secrets["admin"] ?? ""]
         }
@@ -32,8 +33,10 @@ import Testing
         func read(_ path: String) -> String? { try? String(contentsOfFile: dir.path + "/" + path, encoding: .utf8) }
     }
 
-    @Test func theReadmeFlowRunsOverHTTP() async throws {
-        let s = try Setup()
+    /// On the embedded store, and with the metadata on a real PostgreSQL server.
+    @Test(arguments: ["sqlite", "postgres"])
+    func theReadmeFlowRunsOverHTTP(_ metadata: String) async throws {
+        let s = try Setup(metadata: metadata == "postgres" ? try PostgresCluster.shared().makeDatabase() : nil)
         let h = s.hangar
         try s.write("build/api/bin/api", "api v1")
         try s.write("build/web/index.html", Data((0..<400_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }))

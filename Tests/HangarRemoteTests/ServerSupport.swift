@@ -129,14 +129,16 @@ final class ServerProcess: @unchecked Sendable {
     private let process: Process
 
     /// Starts the server on a store in `root/server-store`, after issuing the tokens named
-    /// in `tokens` (name → role) there; their secrets are in `secrets`.
-    init(root: String, tokens: [String: String]) throws {
+    /// in `tokens` (name → role) there; their secrets are in `secrets`. `metadata` names
+    /// another metadata store (`postgres://…`) for both.
+    init(root: String, tokens: [String: String], metadata: String? = nil) throws {
         self.root = root
         store = root + "/server-store"
         let local = Hangar(workdir: root)
         var secrets: [String: String] = [:]
         for (name, role) in tokens.sorted(by: { $0.key < $1.key }) {
-            let r = try local.run("token", "create", "--store", store, "--name", name, "--role", role)
+            let r = try local.run(["token", "create", "--store", store, "--name", name, "--role", role]
+                                  + (metadata.map { ["--metadata", $0] } ?? []))
             guard r.status == 0 else { throw ServerFailure("token create \(name): \(r.stderr)") }
             secrets[name] = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
@@ -147,6 +149,7 @@ final class ServerProcess: @unchecked Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: HangarBinary.path)
         process.arguments = ["serve", "--port", "0", "--store", store, "--log-level", "warning"]
+            + (metadata.map { ["--metadata", $0] } ?? [])
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))

@@ -80,7 +80,7 @@ import Testing
         let env = try ServerSettings.environment(["HANGAR_METADATA": "sqlite:///data/meta.sqlite"])
         let c = try ServerConfiguration.layered([env, file])
         #expect(c.backends == BackendLocations(blobs: "file:///data/blobs", metadata: "sqlite:///data/meta.sqlite"))
-        for (blobs, metadata, named) in [("s3://bucket", "/m.sqlite", "--blobs"), ("/b", "postgres://u@h/db", "--metadata"),
+        for (blobs, metadata, named) in [("s3://bucket", "/m.sqlite", "--blobs"), ("/b", "mysql://u@h/db", "--metadata"),
                                          ("file://relative", "/m.sqlite", "--blobs"), ("", "/m.sqlite", "--blobs")] {
             var bad = ServerSettings()
             (bad.blobs, bad.metadata) = (blobs, metadata)
