@@ -123,6 +123,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks/MetadataBench: promote/status latency and proof time on both metadata backends.
+        .executableTarget(
+            name: "metadata-bench",
+            dependencies: ["HangarCore", "HangarConformance", "HangarFileSystem", "HangarSQLite", "HangarPostgres"],
+            path: "Benchmarks/MetadataBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HangarCoreTests",
             dependencies: [
