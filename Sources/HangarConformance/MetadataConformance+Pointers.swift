@@ -133,5 +133,18 @@ extension MetadataStoreConformance {
                 try require(entry?.details["to"] == d.to.description && entry?.at == d.at, "entry \(d.auditSeq) is this move")
             }
         },
+        Case("firstArrival gives when a candidate first reached an environment, or nil") { h in
+            let store = try await h.makeStore()
+            let c = try await F.seed(store, candidates: 3)
+            _ = try await F.move(store, environment: "sandbox", to: c[0].digest, at: F.at(100))
+            _ = try await F.move(store, environment: "sandbox", to: c[1].digest, at: F.at(101))
+            _ = try await F.move(store, environment: "sandbox", to: c[0].digest, at: F.at(102))
+            let first = try await store.firstArrival(project: "acme/checkout", environment: "sandbox", candidate: c[0].digest)
+            try require(first == F.at(100), "the earliest of its two arrivals: \(String(describing: first))")
+            try require(try await store.firstArrival(project: "acme/checkout", environment: "sandbox", candidate: c[2].digest) == nil,
+                        "never deployed there")
+            try require(try await store.firstArrival(project: "acme/checkout", environment: "staging", candidate: c[0].digest) == nil,
+                        "another environment")
+        },
     ]
 }

@@ -60,6 +60,13 @@ extension PostgresMetadataStore {
         }
     }
 
+    public func firstArrival(project: String, environment: String, candidate: Digest) async throws -> Date? {
+        try await readOne("cannot read when \(candidate) reached \(environment) of \(project)") { sql in
+            try await sql.one("SELECT MIN(at) AS first FROM deployments WHERE project = ? AND environment = ? AND to_digest = ?",
+                              [project, environment, candidate.description])?.optionalInt64("first").map { Timestamp.date(milliseconds: $0) }
+        }
+    }
+
     /// Also throws `notFound` when the environment or the candidate does not exist, and
     /// `conflict` when the actor already approved.
     public func addApproval(_ approval: ApprovalRecord, audit: AuditDraft) async throws {

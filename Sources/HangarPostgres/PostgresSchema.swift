@@ -8,6 +8,7 @@ import HangarCore
 enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("v1: schema", v1),
+        ("v2: deployments by candidate", "CREATE INDEX deployments_by_candidate ON deployments(project, environment, to_digest, at)"),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two

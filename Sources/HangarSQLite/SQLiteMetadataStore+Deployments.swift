@@ -56,6 +56,14 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func firstArrival(project: String, environment: String, candidate: Digest) async throws -> Date? {
+        try await readOne("cannot read when \(candidate) reached \(environment) of \(project)") { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(at) FROM deployments WHERE project = ? AND environment = ? AND to_digest = ?"),
+                               arguments: try SQLiteRows.arguments([project, environment, candidate.description]))
+                .map { Timestamp.date(milliseconds: $0) }
+        }
+    }
+
     /// Also throws `notFound` when the environment or the candidate does not exist.
     public func addApproval(_ approval: ApprovalRecord, audit: AuditDraft) async throws {
         let a = approval

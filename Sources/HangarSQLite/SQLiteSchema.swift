@@ -21,6 +21,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v3: security log", migrate: securityLog)
         migrator.registerMigration("v3: upload sessions", migrate: uploadSessions)
         migrator.registerMigration("v4: one approval per approver", migrate: oneApprovalPerApprover)
+        migrator.registerMigration("v5: deployments by candidate", migrate: deploymentsByCandidate)
         return migrator
     }
 
@@ -285,5 +286,10 @@ enum SQLiteSchema {
                 SELECT MIN(id) FROM approvals GROUP BY project, environment, candidate, actor);
             CREATE UNIQUE INDEX approvals_once ON approvals(project, environment, candidate, actor);
             """)
+    }
+
+    /// When a candidate first reached an environment, without reading its whole history.
+    private static func deploymentsByCandidate(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX deployments_by_candidate ON deployments(project, environment, to_digest, at)")
     }
 }

@@ -47,6 +47,9 @@ public protocol DeploymentLedger: Sendable {
     /// when clocks of several servers disagree); of one environment when given; only those
     /// at or before `before` when given; at most `limit`.
     func deployments(project: String, environment: String?, before: Date?, limit: Int?) async throws -> [DeploymentRecord]
+    /// When `candidate` first reached `environment` (the earliest deployment to it), or nil
+    /// when it never did: one indexed lookup, whatever the length of the history.
+    func firstArrival(project: String, environment: String, candidate: Digest) async throws -> Date?
     /// Records an approval and appends `audit`, in one transaction. `conflict` (nothing
     /// recorded) when the same actor already approved that candidate for that environment.
     func addApproval(_ approval: ApprovalRecord, audit: AuditDraft) async throws

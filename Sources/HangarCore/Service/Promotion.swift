@@ -65,8 +65,7 @@ extension HangarService {
         let predecessor = all.last { $0.position < target.position }
         var first: Date?
         if let predecessor {
-            first = try await metadata.deployments(project: c.project, environment: predecessor.name, before: nil, limit: nil)
-                .filter { $0.to == c.digest }.map(\.at).min()
+            first = try await metadata.firstArrival(project: c.project, environment: predecessor.name, candidate: c.digest)
         }
         let approvals = try await metadata.approvals(project: c.project, environment: target.name, candidate: c.digest)
         return Policy.PromotionFacts(candidateTag: c.tag, target: target, predecessor: predecessor,
