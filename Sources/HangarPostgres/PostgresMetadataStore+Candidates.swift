@@ -1,5 +1,6 @@
 import Foundation
 import HangarCore
+import PostgresNIO
 
 extension PostgresMetadataStore {
     /// Also throws `conflict` when the project already has a candidate with this tag,
@@ -28,13 +29,13 @@ extension PostgresMetadataStore {
     }
 
     public func candidate(project: String, tag: String) async throws -> CandidateRecord? {
-        try await read("cannot read candidate \(tag) of \(project)") { sql in
+        try await readOne("cannot read candidate \(tag) of \(project)") { sql in
             try await Self.fetchCandidates(sql, where: "project = ? AND tag = ?", [project, tag]).first
         }
     }
 
     public func candidate(project: String, digest: Digest) async throws -> CandidateRecord? {
-        try await read("cannot read candidate \(digest) of \(project)") { sql in
+        try await readOne("cannot read candidate \(digest) of \(project)") { sql in
             try await Self.fetchCandidates(sql, where: "project = ? AND digest = ?", [project, digest.description]).first
         }
     }
@@ -46,7 +47,7 @@ extension PostgresMetadataStore {
     }
 
     public func candidates(project: String, version: String?) async throws -> [CandidateRecord] {
-        try await read("cannot list the candidates of \(project)") { sql in
+        try await readOne("cannot list the candidates of \(project)") { sql in
             if let version {
                 return try await Self.fetchCandidates(sql, where: "project = ? AND version = ?", [project, version])
             }
@@ -69,17 +70,31 @@ extension PostgresMetadataStore {
     }
 
     /// Candidates matching `condition` (one of this file's constant strings), oldest first,
-    /// each with its artifacts in order: two queries, whatever the number of candidates.
+    /// each with its artifacts in order: one statement, so one snapshot and one round trip.
     private static func fetchCandidates(_ sql: SQL, where condition: String, _ values: [String]) async throws -> [CandidateRecord] {
-        let rows = try await sql.query("SELECT * FROM candidates WHERE \(condition) ORDER BY created_at, id", values)
-        guard !rows.isEmpty else { return [] }
-        let artifactRows = try await sql.query("""
-            SELECT * FROM candidate_artifacts WHERE candidate_id IN (SELECT id FROM candidates WHERE \(condition))
-            ORDER BY candidate_id, position
+        let rows = try await sql.query("""
+            SELECT c.*, a.name AS artifact_name, a.digest AS artifact_digest, a.size AS artifact_size,
+                   a.media_type AS artifact_media_type
+            FROM (SELECT * FROM candidates WHERE \(condition)) c
+            LEFT JOIN candidate_artifacts a ON a.candidate_id = c.id
+            ORDER BY c.created_at, c.id, a.position
             """, values)
-        var artifacts: [Int64: [ArtifactRecord]] = [:]
-        for row in artifactRows { artifacts[try row.int64("candidate_id"), default: []].append(try PostgresRows.artifact(row)) }
-        return try rows.map { row in try PostgresRows.candidate(row, artifacts: artifacts[try row.int64("id")] ?? []) }
+        var out: [CandidateRecord] = []
+        var current: (id: Int64, row: PostgresRandomAccessRow, artifacts: [ArtifactRecord])?
+        for row in rows {
+            let id = try row.int64("id")
+            if current?.id != id {
+                if let done = current { out.append(try PostgresRows.candidate(done.row, artifacts: done.artifacts)) }
+                current = (id, row, [])
+            }
+            if let name = try row.optionalString("artifact_name") {
+                current!.artifacts.append(ArtifactRecord(
+                    name: name, digest: try PostgresRows.digest(row, "artifact_digest"), size: try row.int64("artifact_size"),
+                    mediaType: try row.string("artifact_media_type")))
+            }
+        }
+        if let done = current { out.append(try PostgresRows.candidate(done.row, artifacts: done.artifacts)) }
+        return out
     }
 
     /// Whether `digest` is a candidate manifest of `project`.
