@@ -10,23 +10,7 @@ extension MetadataStoreConformance {
             let first = try await h.makeStore()
             let second = try await h.secondHandle(first)
             let c = try await F.seed(first, candidates: 10)
-            let outcomes = await withTaskGroup(of: Result<DeploymentRecord, any Error>.self) { group in
-                for (i, candidate) in c.enumerated() {
-                    let store = i.isMultiple(of: 2) ? first : second
-                    group.addTask {
-                        let draft = DeploymentDraft(to: candidate.digest, kind: .promote, actor: "r\(i)", at: F.at(100),
-                                                    reason: nil, overridden: [])
-                        do {
-                            return .success(try await store.movePointer(
-                                project: "acme/checkout", environment: "staging", expectedGeneration: 0, draft: draft,
-                                audit: [F.draft(.promotion, subject: "staging", actor: "r\(i)")]))
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
-                return await group.reduce(into: []) { $0.append($1) }
-            }
+            let outcomes = await F.raceFromGenerationZero([first, second], c, environment: "staging")
             let winners = outcomes.compactMap { try? $0.get() }
             let losers = outcomes.compactMap { if case .failure(let e) = $0 { e as? HangarError } else { nil } }
             try require(winners.count == 1 && losers.count == 9, "one winner, nine errors: \(winners.count)/\(losers.count)")

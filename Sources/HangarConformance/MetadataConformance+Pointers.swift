@@ -67,22 +67,7 @@ extension MetadataStoreConformance {
         Case("of 10 moves racing from the same generation exactly one wins; the others are conflicts") { h in
             let store = try await h.makeStore()
             let c = try await F.seed(store, candidates: 10)
-            let outcomes = await withTaskGroup(of: Result<DeploymentRecord, any Error>.self) { group in
-                for (i, candidate) in c.enumerated() {
-                    group.addTask {
-                        let draft = DeploymentDraft(to: candidate.digest, kind: .promote, actor: "r\(i)", at: F.at(100),
-                                                    reason: nil, overridden: [])
-                        do {
-                            return .success(try await store.movePointer(
-                                project: "acme/checkout", environment: "staging", expectedGeneration: 0, draft: draft,
-                                audit: [F.draft(.promotion, subject: "staging", actor: "r\(i)")]))
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
-                return await group.reduce(into: []) { $0.append($1) }
-            }
+            let outcomes = await F.raceFromGenerationZero([store], c, environment: "staging")
             let winners = outcomes.compactMap { try? $0.get() }
             let losers = outcomes.compactMap { if case .failure(let e) = $0 { e as? HangarError } else { nil } }
             try require(winners.count == 1 && losers.count == 9, "one winner, nine errors: \(winners.count)/\(losers.count)")

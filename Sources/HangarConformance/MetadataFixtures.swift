@@ -97,6 +97,28 @@ public enum MetadataFixtures {
     }
 
     /// Every audit entry, read page by page.
+    /// Moves `environment` to each candidate at once, all from generation 0, taking the
+    /// stores in turn (several handles: several servers); one outcome per candidate.
+    public static func raceFromGenerationZero(_ stores: [any MetadataStore], _ candidates: [CandidateRecord],
+                                              environment: String) async -> [Result<DeploymentRecord, any Error>] {
+        await withTaskGroup(of: Result<DeploymentRecord, any Error>.self) { group in
+            for (i, candidate) in candidates.enumerated() {
+                let store = stores[i % stores.count]
+                group.addTask {
+                    let d = DeploymentDraft(to: candidate.digest, kind: .promote, actor: "r\(i)", at: at(100), reason: nil, overridden: [])
+                    do {
+                        return .success(try await store.movePointer(
+                            project: "acme/checkout", environment: environment, expectedGeneration: 0, draft: d,
+                            audit: [draft(.promotion, subject: environment, actor: "r\(i)")]))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     public static func auditLog(_ store: any MetadataStore) async throws -> [AuditEntry] {
         var all: [AuditEntry] = []
         while true {

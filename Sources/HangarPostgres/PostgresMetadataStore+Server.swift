@@ -172,15 +172,7 @@ extension PostgresMetadataStore {
                 UNION ALL SELECT details::jsonb ->> 'envelope', NULL FROM audit
                     WHERE action IN ('promotion', 'rollback') AND details::jsonb ->> 'envelope' IS NOT NULL
                 """)
-            var out: [Digest: Int64?] = [:]
-            for row in rows {
-                let text = try row.string("digest")
-                guard let digest = Digest.valid(text) else {
-                    throw HangarError.integrity("the metadata refers to '\(text.prefix(80))', which is not a digest")
-                }
-                if let size = try row.optionalInt64("size") { out[digest] = size } else if out[digest] == nil { out[digest] = .some(nil) }
-            }
-            return out
+            return try [Digest: Int64?](referenceRows: rows.map { (try $0.string("digest"), try $0.optionalInt64("size")) })
         }
     }
 }

@@ -14,16 +14,7 @@ extension SQLiteMetadataStore {
                 UNION ALL SELECT json_extract(details, '$.envelope'), NULL FROM audit
                     WHERE action IN ('promotion', 'rollback') AND json_extract(details, '$.envelope') IS NOT NULL
                 """)
-            var out: [Digest: Int64?] = [:]
-            for row in rows {
-                let text: String = row[0]
-                guard let digest = Digest.valid(text) else {
-                    throw HangarError.integrity("the metadata refers to '\(text.prefix(80))', which is not a digest")
-                }
-                let size: Int64? = row[1]
-                if let size { out[digest] = size } else if out[digest] == nil { out[digest] = .some(nil) }
-            }
-            return out
+            return try [Digest: Int64?](referenceRows: rows.map { ($0[0], $0[1]) })
         }
     }
 }
