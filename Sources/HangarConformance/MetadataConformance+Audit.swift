@@ -50,6 +50,18 @@ extension MetadataStoreConformance {
             try require(found == nil, "a lookup with NUL does not find \(c[0].tag)")
             try require(try await F.auditLog(store) == before, "nothing appended")
         },
+        Case("one project's entries are read on their own, in order, after a seq, at most a limit") { h in
+            let store = try await h.makeStore()
+            var drafts: [AuditDraft] = []
+            for i in 0..<30 { drafts.append(F.draft(.blobStored, project: i % 3 == 0 ? "acme/a" : "acme/b", subject: "e\(i)")) }
+            try await store.appendAudit(drafts)
+            let a = try await store.auditEntries(project: "acme/a", after: 0, limit: 100)
+            try require(a.count == 10 && a.allSatisfy { $0.project == "acme/a" }, "ten entries, all of acme/a: \(a.count)")
+            try require(a.map(\.seq) == a.map(\.seq).sorted(), "in sequence order")
+            let page = try await store.auditEntries(project: "acme/a", after: a[3].seq, limit: 4)
+            try require(page.map(\.seq) == Array(a[4..<8]).map(\.seq), "after a seq, at most the limit")
+            try require(try await store.auditEntries(project: "acme/none", after: 0, limit: 10).isEmpty, "none of another project")
+        },
         tamperCase("an edited entry is reported at its seq", .edit(seq: 3)) { breaks in
             breaks.first?.seq == 3 && breaks.first?.problem.contains("edited") == true
         },

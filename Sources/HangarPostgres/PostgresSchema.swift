@@ -9,6 +9,7 @@ enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("v1: schema", v1),
         ("v2: deployments by candidate", "CREATE INDEX deployments_by_candidate ON deployments(project, environment, to_digest, at)"),
+        ("v3: audit by project", "CREATE INDEX audit_by_project ON audit(project, seq)"),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two

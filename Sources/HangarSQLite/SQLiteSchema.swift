@@ -22,6 +22,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v3: upload sessions", migrate: uploadSessions)
         migrator.registerMigration("v4: one approval per approver", migrate: oneApprovalPerApprover)
         migrator.registerMigration("v5: deployments by candidate", migrate: deploymentsByCandidate)
+        migrator.registerMigration("v6: audit by project", migrate: auditByProject)
         return migrator
     }
 
@@ -291,5 +292,10 @@ enum SQLiteSchema {
     /// When a candidate first reached an environment, without reading its whole history.
     private static func deploymentsByCandidate(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX deployments_by_candidate ON deployments(project, environment, to_digest, at)")
+    }
+
+    /// One project's audit entries, without walking the others'.
+    private static func auditByProject(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX audit_by_project ON audit(project, seq)")
     }
 }

@@ -64,6 +64,9 @@ public protocol AuditStore: Sendable {
     func appendAudit(_ drafts: [AuditDraft]) async throws -> [AuditEntry]
     /// Entries with `seq > after`, in sequence order, at most `limit`.
     func auditEntries(after: Int64, limit: Int) async throws -> [AuditEntry]
+    /// The entries of one project with `seq > after`, in sequence order, at most `limit`
+    /// (an indexed read: no walk through other projects' entries).
+    func auditEntries(project: String, after: Int64, limit: Int) async throws -> [AuditEntry]
     /// Every deployment record with the audit entry it points at (for cross-checking).
     func allDeployments() async throws -> [DeploymentRecord]
 }

@@ -14,16 +14,9 @@ public struct AuditVerification: Codable, Sendable {
 extension HangarService {
     /// Audit entries in sequence order (of one project when given).
     public func auditLog(project: String?, after: Int64 = 0, limit: Int = 1000) async throws -> [AuditEntry] {
-        if let project { try Names.checkProject(project) }
-        var out: [AuditEntry] = []
-        var cursor = after
-        while out.count < limit {
-            let page = try await metadata.auditEntries(after: cursor, limit: 500)
-            guard let last = page.last else { break }
-            out += page.filter { project == nil || $0.project == project }
-            cursor = last.seq
-        }
-        return Array(out.prefix(limit))
+        guard let project else { return try await metadata.auditEntries(after: after, limit: limit) }
+        try Names.checkProject(project)
+        return try await metadata.auditEntries(project: project, after: after, limit: limit)
     }
 
     /// Walks the whole chain, checking every entry's hash and link, then checks each
