@@ -26,6 +26,7 @@ extension PostgresMetadataStore {
                 throw HangarError.conflict("environment \(environment) of \(project) moved (expected generation \(expectedGeneration))")
             }
             let entries = try await Self.append(audit, in: sql)
+            try await Self.notifyChanged(project, in: sql)
             guard let row = try await sql.one("""
                 INSERT INTO deployments (project, environment, from_digest, to_digest, kind, actor, at, reason, overridden, audit_seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id

@@ -57,6 +57,7 @@ extension PostgresMetadataStore {
             try await sql.execute("INSERT INTO deployment_reports (deployment_id, agent, status, message, at) VALUES (?, ?, ?, ?, ?)",
                                   [r.deploymentID, r.agent, r.status.rawValue, r.message, PostgresRows.ms(r.at)])
             _ = try await Self.append([audit], in: sql)
+            try await Self.notifyChanged(r.project, in: sql)
         }
     }
 

@@ -43,7 +43,7 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Hang
         router: router,
         server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.bind, port: configuration.port), serverName: "hangar"),
-        services: [housekeeping],
+        services: [housekeeping, ChangeFeedFollower(service: service)],
         onServerRunning: { channel in
             await onServerRunning(configuration.bind, channel.localAddress?.port ?? configuration.port)
         },

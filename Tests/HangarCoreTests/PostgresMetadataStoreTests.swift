@@ -2,6 +2,7 @@ import Foundation
 import HangarConformance
 @testable import HangarPostgres
 import PostgresNIO
+import HangarFileSystem
 import Testing
 @testable import HangarCore
 
@@ -53,6 +54,36 @@ enum PostgresTamper {
             let e = await #expect(throws: HangarError.self) { _ = try await PostgresMetadataStore(url: url) }
             #expect(e?.kind == .invalidInput && e?.message.contains(named) == true, "\(url): \(e?.message ?? "")")
         }
+    }
+
+    @Test func aMoveOnOneServerWakesWatchersOnAnotherAtOnce() async throws {
+        let url = try PostgresCluster.shared().makeDatabase()
+        let here = HangarService(blobs: try FileSystemBlobStore(root: TempDir("feed").retained()), metadata: try await PostgresMetadataStore(url: url))
+        let elsewhere = try await PostgresMetadataStore(url: url)
+        let c = try await MetadataFixtures.seed(elsewhere, candidates: 2)
+        let following = Task { await here.followChanges() }
+        defer { following.cancel() }
+        try await Task.sleep(for: .milliseconds(300))  // the feed is listening
+        var woken: [Double] = []
+        for candidate in c {
+            let start = ContinuousClock.now
+            async let wait: Void = here.changes.wait(project: "acme/checkout", timeout: .seconds(10))
+            try await Task.sleep(for: .milliseconds(50))
+            _ = try await MetadataFixtures.move(elsewhere, environment: "sandbox", to: candidate.digest, at: MetadataFixtures.at(100))
+            await wait
+            let d = ContinuousClock.now - start
+            woken.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        }
+        #expect(woken.allSatisfy { $0 < 2 }, "woken by the other server's move, not by the 10 s timeout: \(woken)")
+        // A change that does not commit notifies nobody.
+        let start = ContinuousClock.now
+        async let quiet: Void = here.changes.wait(project: "acme/checkout", timeout: .seconds(1))
+        _ = try? await elsewhere.movePointer(project: "acme/checkout", environment: "sandbox", expectedGeneration: 0,
+                                             draft: DeploymentDraft(to: c[0].digest, kind: .promote, actor: "x", at: MetadataFixtures.at(200),
+                                                                    reason: nil, overridden: []),
+                                             audit: [MetadataFixtures.draft(.promotion, subject: "sandbox")])
+        await quiet
+        #expect(ContinuousClock.now - start >= .milliseconds(900), "a refused move (stale generation) wakes no one")
     }
 
     @Test func anUnreachableServerIsUnavailable() async throws {
