@@ -90,6 +90,12 @@ extension PostgresMetadataStore {
         }
     }
 
+    public func approvals(project: String) async throws -> [ApprovalRecord] {
+        try await readOne("cannot read the approvals of \(project)") { sql in
+            try await sql.query("SELECT * FROM approvals WHERE project = ? ORDER BY id", [project]).map(PostgresRows.approval)
+        }
+    }
+
     /// The environment's current pointer and generation; `notFound` naming both if absent.
     private static func pointer(project: String, environment: String, in sql: SQL) async throws -> (Digest?, Int64) {
         guard let row = try await sql.one("SELECT current_digest, generation FROM environments WHERE project = ? AND name = ?",

@@ -87,6 +87,13 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func approvals(project: String) async throws -> [ApprovalRecord] {
+        try await read("cannot read the approvals of \(project)") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM approvals WHERE project = ? ORDER BY id",
+                             arguments: try SQLiteRows.arguments([project])).map(SQLiteRows.approval)
+        }
+    }
+
     /// The environment's current pointer and generation; `notFound` naming both if absent.
     private static func pointer(project: String, environment: String, in db: Database) throws -> (Digest?, Int64) {
         guard let row = try Row.fetchOne(db, sql: "SELECT current_digest, generation FROM environments WHERE project = ? AND name = ?",

@@ -36,8 +36,9 @@ struct AuditCommand: AsyncParsableCommand {
             } else {
                 for b in v.breaks { print("BROKEN  \(b)") }
                 for m in v.deploymentMismatches { print("MISMATCH  \(m)") }
+                for m in v.stateMismatches { print("STATE  \(m)") }
                 print(v.ok ? "audit log intact: \(v.entries) entries, head \(v.head)"
-                           : "audit log TAMPERED: \(v.breaks.count + v.deploymentMismatches.count) problem(s) in \(v.entries) entries")
+                           : "audit log TAMPERED: \(v.problems) problem(s) in \(v.entries) entries")
             }
             if !v.ok { throw CommandFailure(code: ExitCodes.code(for: .integrity)) }
         }

@@ -58,8 +58,24 @@ import Testing
 
     @Test func droppedNewestEntriesAreNamedAgainstTheCheckpoint() async throws {
         let (f, _, cp) = try await deployed()
-        try await sql(f, "DELETE FROM deployments WHERE audit_seq = (SELECT max(seq) FROM audit); DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)")
-        #expect(try await f.service.verifyAudit().ok, "the chain alone cannot see a cut-off tail")
+        let newest = "(SELECT max(seq) FROM audit)"
+        try await sql(f, "DELETE FROM deployments WHERE audit_seq = \(newest); DELETE FROM audit WHERE seq = \(newest)")
+        let cut = try await f.service.verifyAudit()
+        #expect(!cut.ok && cut.stateMismatches.contains { $0.contains("generation") }, "the pointer is ahead of the cut log: \(cut.stateMismatches)")
+        // Rewinding the pointer as well leaves a state the shorter log agrees with: only the
+        // checkpoint, taken before, can tell.
+        let (g, _, cp2) = try await deployed()
+        try await sql(g, """
+            UPDATE environments SET generation = generation - 1,
+                current_digest = (SELECT from_digest FROM deployments WHERE audit_seq = \(newest))
+            WHERE (project, name) = (SELECT project, environment FROM deployments WHERE audit_seq = \(newest));
+            DELETE FROM deployments WHERE audit_seq = \(newest); DELETE FROM audit WHERE seq = \(newest)
+            """)
+        let rewound = try await g.service.verifyAudit()
+        #expect(rewound.ok, "the chain and the rewound state agree: \(rewound.stateMismatches)")
+        await #expect { _ = try await g.service.verifyAgainst(cp2, key: g.service.signingKey!) } throws: { e in
+            (e as! HangarError).message.contains("entries were dropped")
+        }
         await #expect { _ = try await f.service.verifyAgainst(cp, key: f.service.signingKey!) } throws: { e in
             (e as! HangarError).message.contains("entries were dropped")
         }

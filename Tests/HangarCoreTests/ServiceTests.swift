@@ -21,9 +21,12 @@ struct ServiceFixture {
     static let sha1 = String(repeating: "1", count: 40)
     static let sha2 = String(repeating: "2", count: 40)
 
-    init(singleStep: Bool = false) async throws {
+    /// On the embedded store, or with its metadata at `metadata` (a `postgres://` URL).
+    init(singleStep: Bool = false, metadata: String? = nil) async throws {
         let clock = self.clock
-        service = try await HangarService.openEmbedded(at: dir.path + "/store", clock: { clock.read() })
+        let store = dir.path + "/store"
+        service = try await Backends.service(BackendLocations(blobs: store, metadata: metadata ?? store + "/metadata.sqlite"),
+                                             signingKey: store + "/signing-key.pem", createKey: true, clock: { clock.read() })
         _ = try await service.createProject("acme/checkout", singleStep: singleStep, actor: "admin")
     }
 

@@ -55,6 +55,8 @@ public protocol DeploymentLedger: Sendable {
     func addApproval(_ approval: ApprovalRecord, audit: AuditDraft) async throws
     /// Approvals of a candidate for an environment, oldest first.
     func approvals(project: String, environment: String, candidate: Digest) async throws -> [ApprovalRecord]
+    /// Every approval of a project (for `audit verify`).
+    func approvals(project: String) async throws -> [ApprovalRecord]
 }
 
 /// The append-only, hash-chained audit log.

@@ -8,7 +8,12 @@ public struct AuditVerification: Codable, Sendable {
     public var breaks: [AuditChain.Break]
     /// Deployment rows that disagree with the audit entry that recorded them.
     public var deploymentMismatches: [String]
-    public var ok: Bool { breaks.isEmpty && deploymentMismatches.isEmpty }
+    /// Rows of the state (projects, environments and their pointers, candidates, tokens,
+    /// approvals) that disagree with what the audit log says they are.
+    public var stateMismatches: [String]
+    public var ok: Bool { breaks.isEmpty && deploymentMismatches.isEmpty && stateMismatches.isEmpty }
+    /// How many problems there are in all.
+    public var problems: Int { breaks.count + deploymentMismatches.count + stateMismatches.count }
 }
 
 extension HangarService {
@@ -20,16 +25,19 @@ extension HangarService {
     }
 
     /// Walks the whole chain, checking every entry's hash and link, then checks each
-    /// deployment row against the audit entry that recorded it.
+    /// deployment row against the audit entry that recorded it, and the state against the
+    /// state the log replays to (`LedgerProjection`).
     public func verifyAudit() async throws -> AuditVerification {
         var breaks: [AuditChain.Break] = []
         var previous: (seq: Int64, hash: String)?
         var entries: [Int64: AuditEntry] = [:]
         var count: Int64 = 0
+        var projection = LedgerProjection()
         while true {
             let page = try await metadata.auditEntries(after: previous?.seq ?? 0, limit: 1000)
             guard let last = page.last else { break }
             breaks += AuditChain.verify(page, after: previous)
+            for e in page { projection.apply(e) }
             for e in page where e.action == AuditAction.promotion.rawValue || e.action == AuditAction.rollback.rawValue {
                 entries[e.seq] = e
             }
@@ -37,13 +45,18 @@ extension HangarService {
             previous = (last.seq, last.hash)
         }
         var mismatches: [String] = []
-        for d in try await metadata.allDeployments() {
+        let deployments = try await metadata.allDeployments()
+        for seq in Set(entries.keys).subtracting(deployments.map(\.auditSeq)).sorted() {
+            mismatches.append("audit entry \(seq) records a move of \(entries[seq]?.details["environment"] ?? "?") with no deployment row")
+        }
+        for d in deployments {
             guard let e = entries[d.auditSeq] else {
                 mismatches.append("deployment \(d.id) (\(d.project) \(d.environment)) points at audit entry \(d.auditSeq), which is not a pointer move")
                 continue
             }
             mismatches += DeploymentAudit.mismatches(d, e).map { "deployment \(d.id) (\(d.project) \(d.environment)): \($0)" }
         }
-        return AuditVerification(entries: count, head: previous?.hash ?? AuditChain.genesis, breaks: breaks, deploymentMismatches: mismatches)
+        return AuditVerification(entries: count, head: previous?.hash ?? AuditChain.genesis, breaks: breaks,
+                                 deploymentMismatches: mismatches, stateMismatches: try await projection.differences(from: metadata))
     }
 }
