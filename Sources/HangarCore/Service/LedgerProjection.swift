@@ -13,6 +13,22 @@ struct LedgerProjection {
     struct Token: Equatable {
         var name: String, role: String, projects: String, environments: String, expiresAt: String?
         var revoked = false
+
+        var fields: [(String, String)] {
+            [("name", name), ("role", role), ("projects", projects), ("environments", environments),
+             ("expiry", expiresAt ?? "none"), ("revoked", String(revoked))]
+        }
+    }
+
+    /// "field is A, the audit log says B" for each field that differs.
+    static func differing(_ have: [(String, String)], _ want: [(String, String)]) -> String {
+        zip(have, want).filter { $0.0.1 != $0.1.1 }.map { "\($0.0.0) is \($0.0.1.isEmpty ? "empty" : $0.0.1), the audit log says \($0.1.1.isEmpty ? "empty" : $0.1.1)" }
+            .joined(separator: "; ")
+    }
+
+    static func fields(_ p: EnvironmentPolicy) -> [(String, String)] {
+        [("require-predecessor", String(p.requirePredecessor)), ("soak", p.minimumSoakSeconds.map { "\($0) s" } ?? "none"),
+         ("required approvals", String(p.requiredApprovals))]
     }
 
     private(set) var singleStep: [String: Bool] = [:]
@@ -96,7 +112,7 @@ struct LedgerProjection {
                 out.append("\(at) points at \(row.current?.description ?? "nothing"), the audit log says \(want.current ?? "nothing")")
             }
             if row.generation != want.generation { out.append("\(at) is at generation \(row.generation), the audit log records \(want.generation) moves") }
-            if row.policy != want.policy { out.append("\(at) has policy \(row.policy), the audit log says \(want.policy)") }
+            if row.policy != want.policy { out.append("\(at): policy \(Self.differing(Self.fields(row.policy), Self.fields(want.policy)))") }
         }
         var recorded: [String: Set<String>] = [:]
         for a in try await metadata.approvals(project: project) {
@@ -143,7 +159,7 @@ struct LedgerProjection {
             let have = Token(name: t.name, role: t.role.rawValue, projects: t.projects.joined(separator: ","),
                              environments: t.environments.joined(separator: ","), expiresAt: t.expiresAt.map(Timestamp.format),
                              revoked: t.revokedAt != nil)
-            if have != want { out.append("token \(t.id) (\(t.name)) is \(have), the audit log says \(want)") }
+            if have != want { out.append("token \(t.id) (\(t.name)): \(Self.differing(have.fields, want.fields))") }
         }
         for id in expected.keys.sorted() { out.append("token \(id) was issued in the audit log but is missing") }
         return out
