@@ -69,6 +69,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // S3-compatible object storage: AWS Signature Version 4 so far (the driver is to come).
+        .target(
+            name: "HangarS3",
+            dependencies: ["HangarCore"],
+            swiftSettings: swiftSettings
+        ),
         // Opens the backends a configuration names (the one place that knows them all).
         .target(
             name: "HangarBackends",
@@ -137,6 +143,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HangarS3Tests",
+            dependencies: ["HangarCore", "HangarS3"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

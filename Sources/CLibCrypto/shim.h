@@ -5,4 +5,5 @@
 #include <openssl/pem.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/hmac.h>
 #endif
