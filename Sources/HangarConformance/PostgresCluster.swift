@@ -29,9 +29,16 @@ public final class PostgresCluster: Sendable {
     private static let started = Mutex<PostgresCluster?>(nil)
 
     private static func stopShared() {
-        guard let cluster = started.withLock({ $0 }) else { return }
-        _ = try? cluster.run(cluster.bin + "/pg_ctl", ["-D", cluster.folder + "/data", "-m", "immediate", "-w", "stop"])
-        try? FileManager.default.removeItem(atPath: cluster.folder)
+        started.withLock({ $0 })?.stop()
+    }
+
+    /// A cluster of its own (not the shared one), for a test that stops it; `stop()` it.
+    public static func startPrivate() throws -> PostgresCluster { try PostgresCluster() }
+
+    /// Stops the server at once (as a crash would) and removes its folder.
+    public func stop() {
+        _ = try? run(bin + "/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"])
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
     private init() throws {

@@ -19,13 +19,16 @@ public final class PostgresMetadataStore: MetadataStore, @unchecked Sendable {
     public let location: String
     let client: PostgresClient
     let logger: Logger
+    /// How long one operation may wait for the database before it is `unavailable`.
+    let operationTimeout: Duration
     private let runner: Task<Void, Never>
 
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, the password
     /// also from `PGPASSWORD`) and brings the schema up to date; `unavailable` when the
     /// database cannot be reached within `connectTimeout`.
     public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                connectTimeout: Duration = .seconds(15)) async throws {
+                connectTimeout: Duration = .seconds(15), operationTimeout: Duration = .seconds(15)) async throws {
+        self.operationTimeout = operationTimeout
         let target = try PostgresLocation(url, environment: environment)
         location = target.shown
         var configuration = PostgresClient.Configuration(host: target.host, port: target.port, username: target.user,
@@ -37,18 +40,9 @@ public final class PostgresMetadataStore: MetadataStore, @unchecked Sendable {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
-        let what = "cannot prepare the metadata database \(location)"
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await self.transaction(what, isolation: nil) { sql in try await PostgresSchema.migrate(sql) }
-                }
-                group.addTask {
-                    try await Task.sleep(for: connectTimeout)
-                    throw HangarError(.unavailable, "\(what): no answer within \(connectTimeout.components.seconds) s", retryAfter: 5)
-                }
-                try await group.next()
-                group.cancelAll()
+            try await transaction("cannot prepare the metadata database \(location)", isolation: nil, timeout: connectTimeout) { sql in
+                try await PostgresSchema.migrate(sql)
             }
         } catch {
             runner.cancel()
@@ -75,22 +69,42 @@ public final class PostgresMetadataStore: MetadataStore, @unchecked Sendable {
 
     /// Runs one statement's worth of reading outside an explicit transaction.
     func readOne<T: Sendable>(_ what: @autoclosure () -> String, _ body: @escaping @Sendable (SQL) async throws -> T) async throws -> T {
-        let logger = logger
-        do {
-            return try await client.withConnection { connection in try await body(SQL(connection: connection, logger: logger)) }
-        } catch {
-            throw Self.mapped(error, what())
+        let (logger, client) = (logger, client)
+        return try await bounded(what()) {
+            try await client.withConnection { connection in try await body(SQL(connection: connection, logger: logger)) }
         }
     }
 
-    private func transaction<T: Sendable>(_ what: String, isolation: String?,
+    private func transaction<T: Sendable>(_ what: String, isolation: String?, timeout: Duration? = nil,
                                           _ body: @escaping @Sendable (SQL) async throws -> T) async throws -> T {
-        let logger = logger
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
+        let (logger, client) = (logger, client)
+        return try await bounded(what, timeout: timeout) {
+            try await client.withTransaction(logger: logger) { connection in
                 let sql = SQL(connection: connection, logger: logger)
                 if let isolation { try await sql.execute("SET TRANSACTION ISOLATION LEVEL \(isolation)") }
                 return try await body(sql)
+            }
+        }
+    }
+
+    /// Runs `operation`, mapping its errors; `unavailable` when the database has not answered
+    /// within `operationTimeout` (the operation is cancelled: a transaction rolls back).
+    private func bounded<T: Sendable>(_ what: String, timeout: Duration? = nil,
+                                      _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let timeout = timeout ?? operationTimeout
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await operation() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw HangarError(.unavailable, "\(what): the metadata database did not answer within \(timeout.components.seconds) s",
+                                      retryAfter: 5)
+                }
+                return value
             }
         } catch {
             throw Self.mapped(error, what)

@@ -86,6 +86,23 @@ enum PostgresTamper {
         #expect(ContinuousClock.now - start >= .milliseconds(900), "a refused move (stale generation) wakes no one")
     }
 
+    @Test func aDatabaseThatGoesAwayMakesCallsUnavailableNotHangOrCrash() async throws {
+        let cluster = try PostgresCluster.startPrivate()
+        defer { cluster.stop() }
+        let store = try await PostgresMetadataStore(url: try cluster.makeDatabase(), operationTimeout: .seconds(3))
+        _ = try await MetadataFixtures.seed(store, candidates: 1)
+        #expect(try await store.projects().count == 1)
+        cluster.stop()
+        let start = ContinuousClock.now
+        for call in ["read", "write"] {
+            let e = await #expect(throws: HangarError.self, "\(call) with the database gone") {
+                if call == "read" { _ = try await store.projects() } else { try await store.appendAudit([MetadataFixtures.draft(.blobStored)]) }
+            }
+            #expect(e?.kind == .unavailable, "\(call): \(e?.description ?? "")")
+        }
+        #expect(ContinuousClock.now - start < .seconds(10), "answered within the operation timeout, not hung")
+    }
+
     @Test func anUnreachableServerIsUnavailable() async throws {
         let e = await #expect(throws: HangarError.self) { _ = try await PostgresMetadataStore(url: "postgres://u@127.0.0.1:1/db", connectTimeout: .seconds(2)) }
         #expect(e?.kind == .unavailable, "\(e?.description ?? "")")
