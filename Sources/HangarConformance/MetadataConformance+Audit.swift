@@ -62,6 +62,21 @@ extension MetadataStoreConformance {
             try require(page.map(\.seq) == Array(a[4..<8]).map(\.seq), "after a seq, at most the limit")
             try require(try await store.auditEntries(project: "acme/none", after: 0, limit: 10).isEmpty, "none of another project")
         },
+        Case("the stored Merkle nodes give the root and proofs of every size, whatever the batches") { h in
+            let store = try await h.makeStore()
+            var leaves: [MerkleTree.Hash] = []
+            for batch in [1, 3, 1, 7, 2, 16, 5] {
+                let entries = try await store.appendAudit((0..<batch).map { F.draft(.blobStored, subject: "b\($0)") })
+                leaves += entries.map(TransparencyLog.leafHash)
+                try require(try await store.auditSize() == Int64(leaves.count), "the size is the last seq")
+                let root = try await MerkleNodes.root(size: Int64(leaves.count), from: store)
+                try require(root == MerkleTree.root(leaves), "the root of \(leaves.count) entries")
+            }
+            for size in [1, 5, 17, 35] {
+                let proof = try await MerkleNodes.inclusionProof(index: 3 % Int64(size), size: Int64(size), from: store)
+                try require(proof == MerkleTree.inclusionProof(index: 3 % size, Array(leaves.prefix(size))), "a proof in the tree of \(size)")
+            }
+        },
         tamperCase("an edited entry is reported at its seq", .edit(seq: 3)) { breaks in
             breaks.first?.seq == 3 && breaks.first?.problem.contains("edited") == true
         },

@@ -47,6 +47,7 @@ extension PostgresMetadataStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [entry.seq, PostgresRows.ms(entry.at), entry.actor, entry.action, entry.project, entry.subject,
                       PostgresRows.jsonText(entry.details), entry.prevHash, entry.hash])
+            try await storeNodes(of: entry, in: sql)
             entries.append(entry)
             previous = (entry.seq, entry.hash)
         }
@@ -54,5 +55,40 @@ extension PostgresMetadataStore {
             try await sql.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", [last.seq, last.hash])
         }
         return entries
+    }
+
+    /// Stores the Merkle nodes `entry` completes (its leaf and the parents it finishes).
+    static func storeNodes(of entry: AuditEntry, in sql: SQL) async throws {
+        let index = entry.seq - 1
+        let siblings = try await nodes(MerkleNodes.siblings(appending: index), in: sql)
+        for (key, hash) in try MerkleNodes.completed(leaf: TransparencyLog.leafHash(entry), at: index, siblings: siblings) {
+            try await insertNode(key, hash, in: sql)
+        }
+    }
+
+    static func insertNode(_ key: MerkleNodeKey, _ hash: MerkleTree.Hash, in sql: SQL) async throws {
+        try await sql.execute("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)", [key.level, key.index, Hex.encode(hash)])
+    }
+
+    /// The stored nodes among `keys`, in one query.
+    static func nodes(_ keys: [MerkleNodeKey], in sql: SQL) async throws -> [MerkleNodeKey: MerkleTree.Hash] {
+        guard !keys.isEmpty else { return [:] }
+        let pairs = Array(repeating: "(?, ?)", count: keys.count).joined(separator: ", ")
+        let values: [any SQLBindable] = keys.flatMap { [$0.level, $0.index] as [any SQLBindable] }
+        var out: [MerkleNodeKey: MerkleTree.Hash] = [:]
+        for row in try await sql.query("SELECT level, idx, hash FROM merkle_nodes WHERE (level, idx) IN (\(pairs))", values) {
+            if let hash = Hex.decode(try row.string("hash")) { out[MerkleNodeKey(level: try row.int("level"), index: try row.int64("idx"))] = hash }
+        }
+        return out
+    }
+
+    public func auditSize() async throws -> Int64 {
+        try await readOne("cannot read the size of the audit log") { sql in
+            try await sql.one("SELECT seq FROM audit_head WHERE id = 1")?.int64("seq") ?? 0
+        }
+    }
+
+    public func merkleNodes(_ keys: [MerkleNodeKey]) async throws -> [MerkleNodeKey: MerkleTree.Hash] {
+        try await readOne("cannot read the audit log's Merkle nodes") { sql in try await Self.nodes(keys, in: sql) }
     }
 }

@@ -10,6 +10,7 @@ enum PostgresSchema {
         ("v1: schema", v1),
         ("v2: deployments by candidate", "CREATE INDEX deployments_by_candidate ON deployments(project, environment, to_digest, at)"),
         ("v3: audit by project", "CREATE INDEX audit_by_project ON audit(project, seq)"),
+        ("v4: merkle nodes", "CREATE TABLE merkle_nodes (level BIGINT NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (level, idx))"),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two
@@ -27,6 +28,7 @@ enum PostgresSchema {
             for statement in m.sql.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
                 try await sql.execute(statement)
             }
+            if m.name == "v4: merkle nodes" { try await backfillMerkleNodes(sql) }
             try await sql.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                                   [m.name, Int64(Date().timeIntervalSince1970 * 1000)])
         }
@@ -212,4 +214,22 @@ enum PostgresSchema {
         CREATE INDEX upload_sessions_by_owner ON upload_sessions(owner);
         CREATE INDEX upload_sessions_by_use ON upload_sessions(updated_at, id);
         """
+
+    /// Makes the Merkle nodes of a log written before they were stored, from its entries in order.
+    static func backfillMerkleNodes(_ sql: SQL) async throws {
+        var builder = MerkleNodes.Builder()
+        while true {
+            let page = try await sql.query("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT 1000", [builder.count])
+            guard !page.isEmpty else { return }
+            for row in page {
+                let entry = try PostgresRows.auditEntry(row)
+                guard entry.seq == builder.count + 1 else {
+                    throw HangarError.integrity("the audit log has no entry \(builder.count + 1) (it goes on at \(entry.seq)); run audit verify")
+                }
+                for (key, hash) in try builder.append(TransparencyLog.leafHash(entry)) {
+                    try await PostgresMetadataStore.insertNode(key, hash, in: sql)
+                }
+            }
+        }
+    }
 }

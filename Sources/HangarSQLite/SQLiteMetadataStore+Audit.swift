@@ -49,9 +49,50 @@ extension SQLiteMetadataStore {
                     entry.seq, SQLiteRows.ms(entry.at), entry.actor, entry.action, entry.project, entry.subject,
                     SQLiteRows.jsonText(entry.details), entry.prevHash, entry.hash,
                 ]))
+            try storeNodes(of: entry, in: db)
             entries.append(entry)
             previous = (entry.seq, entry.hash)
         }
         return entries
+    }
+
+    /// Stores the Merkle nodes `entry` completes (its leaf and the parents it finishes).
+    static func storeNodes(of entry: AuditEntry, in db: Database) throws {
+        let index = entry.seq - 1
+        var siblings: [MerkleNodeKey: MerkleTree.Hash] = [:]
+        for key in MerkleNodes.siblings(appending: index) {
+            if let hex = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"),
+                                             arguments: [key.level, key.index]) {
+                siblings[key] = Hex.decode(hex) ?? []
+            }
+        }
+        for (key, hash) in try MerkleNodes.completed(leaf: TransparencyLog.leafHash(entry), at: index, siblings: siblings) {
+            try insertNode(key, hash, in: db)
+        }
+    }
+
+    static func insertNode(_ key: MerkleNodeKey, _ hash: MerkleTree.Hash, in db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
+            .execute(arguments: [key.level, key.index, Hex.encode(hash)])
+    }
+
+    public func auditSize() async throws -> Int64 {
+        try await readOne("cannot read the size of the audit log") { db in
+            try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit") ?? 0
+        }
+    }
+
+    public func merkleNodes(_ keys: [MerkleNodeKey]) async throws -> [MerkleNodeKey: MerkleTree.Hash] {
+        guard !keys.isEmpty else { return [:] }
+        return try await read("cannot read the audit log's Merkle nodes") { db in
+            var out: [MerkleNodeKey: MerkleTree.Hash] = [:]
+            for key in keys {
+                if let hex = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"),
+                                                 arguments: [key.level, key.index]), let hash = Hex.decode(hex) {
+                    out[key] = hash
+                }
+            }
+            return out
+        }
     }
 }

@@ -23,6 +23,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v4: one approval per approver", migrate: oneApprovalPerApprover)
         migrator.registerMigration("v5: deployments by candidate", migrate: deploymentsByCandidate)
         migrator.registerMigration("v6: audit by project", migrate: auditByProject)
+        migrator.registerMigration("v7: merkle nodes", migrate: merkleNodes)
         return migrator
     }
 
@@ -297,5 +298,29 @@ enum SQLiteSchema {
     /// One project's audit entries, without walking the others'.
     private static func auditByProject(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX audit_by_project ON audit(project, seq)")
+    }
+
+    /// The audit log's Merkle nodes (`MerkleNodes`), stored with each append; those of a log
+    /// written before are made here from its entries, in order.
+    private static func merkleNodes(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE merkle_nodes (
+                level INTEGER NOT NULL,
+                idx INTEGER NOT NULL,
+                hash TEXT NOT NULL,
+                PRIMARY KEY (level, idx)
+            ) STRICT;
+            """)
+        var builder = MerkleNodes.Builder()
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
+        while let row = try rows.next() {
+            let entry = try SQLiteRows.auditEntry(row)
+            guard entry.seq == builder.count + 1 else {
+                throw HangarError.integrity("the audit log has no entry \(builder.count + 1) (it goes on at \(entry.seq)); run audit verify")
+            }
+            for (key, hash) in try builder.append(TransparencyLog.leafHash(entry)) {
+                try SQLiteMetadataStore.insertNode(key, hash, in: db)
+            }
+        }
     }
 }

@@ -36,6 +36,8 @@ import Testing
              sql: "INSERT INTO tokens (id, name, role, projects, environments, secret_hash, created_at, created_by) VALUES ('tk_forged', 'forged', 'admin', '[]', '[]', 'x', 1, 'mallory')"),
         Edit(description: "a candidate's commit rewritten", named: "commit",
              sql: "UPDATE candidates SET source_commit = '\(String(repeating: "f", count: 40))' WHERE tag = '2.4.0-rc.1'"),
+        Edit(description: "a stored Merkle node rewritten", named: "Merkle node (1, 0)",
+             sql: "UPDATE merkle_nodes SET hash = '\(String(repeating: "0", count: 64))' WHERE level = 1 AND idx = 0"),
         Edit(description: "single-step turned on", named: "single-step",
              sql: "UPDATE projects SET single_step = \("TRUE") WHERE name = 'acme/checkout'"),
     ]

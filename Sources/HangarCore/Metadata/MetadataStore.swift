@@ -59,13 +59,17 @@ public protocol DeploymentLedger: Sendable {
     func approvals(project: String) async throws -> [ApprovalRecord]
 }
 
-/// The append-only, hash-chained audit log.
-public protocol AuditStore: Sendable {
-    /// Seals and appends entries in one transaction, after the current last entry.
+/// The append-only, hash-chained audit log, with its Merkle tree's nodes stored as it grows
+/// (`MerkleNodes`).
+public protocol AuditStore: MerkleNodeStore {
+    /// Seals and appends entries in one transaction, after the current last entry, storing
+    /// the Merkle nodes each one completes in the same transaction.
     @discardableResult
     func appendAudit(_ drafts: [AuditDraft]) async throws -> [AuditEntry]
     /// Entries with `seq > after`, in sequence order, at most `limit`.
     func auditEntries(after: Int64, limit: Int) async throws -> [AuditEntry]
+    /// How many entries the log has (the last one's seq).
+    func auditSize() async throws -> Int64
     /// The entries of one project with `seq > after`, in sequence order, at most `limit`
     /// (an indexed read: no walk through other projects' entries).
     func auditEntries(project: String, after: Int64, limit: Int) async throws -> [AuditEntry]

@@ -33,11 +33,14 @@ extension HangarService {
         var entries: [Int64: AuditEntry] = [:]
         var count: Int64 = 0
         var projection = LedgerProjection()
+        var tree = MerkleNodes.Builder()
+        var nodeMismatches: [String] = []
         while true {
             let page = try await metadata.auditEntries(after: previous?.seq ?? 0, limit: 1000)
             guard let last = page.last else { break }
             breaks += AuditChain.verify(page, after: previous)
             for e in page { projection.apply(e) }
+            nodeMismatches += try await checkNodes(page, &tree)
             for e in page where e.action == AuditAction.promotion.rawValue || e.action == AuditAction.rollback.rawValue {
                 entries[e.seq] = e
             }
@@ -57,6 +60,18 @@ extension HangarService {
             mismatches += DeploymentAudit.mismatches(d, e).map { "deployment \(d.id) (\(d.project) \(d.environment)): \($0)" }
         }
         return AuditVerification(entries: count, head: previous?.hash ?? AuditChain.genesis, breaks: breaks,
-                                 deploymentMismatches: mismatches, stateMismatches: try await projection.differences(from: metadata))
+                                 deploymentMismatches: mismatches,
+                                 stateMismatches: nodeMismatches + (try await projection.differences(from: metadata)))
+    }
+
+    /// The stored Merkle nodes `page` completes, compared with the ones its entries make
+    /// (checkpoints and inclusion proofs are built from the stored ones).
+    private func checkNodes(_ page: [AuditEntry], _ tree: inout MerkleNodes.Builder) async throws -> [String] {
+        var made: [(MerkleNodeKey, MerkleTree.Hash)] = []
+        for e in page where e.seq == tree.count + 1 { made += try tree.append(TransparencyLog.leafHash(e)) }
+        let stored = try await metadata.merkleNodes(made.map(\.0))
+        return made.filter { stored[$0.0] != $0.1 }.prefix(20).map { key, _ in
+            "Merkle node (\(key.level), \(key.index)) \(stored[key] == nil ? "is missing" : "does not match the entries"): checkpoints and proofs would not describe this log"
+        }
     }
 }

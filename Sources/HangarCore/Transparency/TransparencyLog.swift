@@ -94,30 +94,31 @@ extension HangarService {
         }
     }
 
-    /// A signed checkpoint of the whole log now.
+    /// A signed checkpoint of the whole log now: its root from the stored Merkle nodes
+    /// (O(log n); `audit verify` checks those nodes against the entries).
     public func checkpoint() async throws -> SignedCheckpoint {
         let key = try requireSigningKey()
-        let leaves = try await auditLeaves()
-        let cp = Checkpoint(origin: "hangar:\(key.keyID.prefix(16))", size: Int64(leaves.count),
-                            rootHash: Hex.encode(MerkleTree.root(leaves)), time: now())
+        let size = try await metadata.auditSize()
+        let cp = Checkpoint(origin: "hangar:\(key.keyID.prefix(16))", size: size,
+                            rootHash: Hex.encode(try await MerkleNodes.root(size: size, from: metadata)), time: now())
         return try cp.signed(with: key)
     }
 
-    /// The inclusion proof of entry `seq` in the tree of `treeSize` entries (default: all).
+    /// The inclusion proof of entry `seq` in the tree of `treeSize` entries (default: all),
+    /// from the stored Merkle nodes.
     public func proveInclusion(seq: Int64, treeSize: Int64? = nil) async throws -> (InclusionProof, AuditEntry) {
-        let leaves = try await auditLeaves()
-        let size = Int(treeSize ?? Int64(leaves.count))
-        guard size <= leaves.count else { throw HangarError.invalid("the log has \(leaves.count) entries, not \(size)") }
-        guard seq >= 1, seq <= Int64(size) else {
+        let count = try await metadata.auditSize()
+        let size = treeSize ?? count
+        guard size <= count else { throw HangarError.invalid("the log has \(count) entries, not \(size)") }
+        guard seq >= 1, seq <= size else {
             throw HangarError.notFound("audit entry \(seq) is not in a log of \(size) entries")
         }
-        let tree = Array(leaves.prefix(size))
         guard let entry = try await metadata.auditEntries(after: seq - 1, limit: 1).first, entry.seq == seq else {
             throw HangarError.notFound("audit entry \(seq) does not exist")
         }
-        let proof = InclusionProof(seq: seq, treeSize: Int64(size), leafHash: Hex.encode(tree[Int(seq - 1)]),
-                                   rootHash: Hex.encode(MerkleTree.root(tree)),
-                                   proof: MerkleTree.inclusionProof(index: Int(seq - 1), tree).map(Hex.encode))
+        let proof = InclusionProof(seq: seq, treeSize: size, leafHash: Hex.encode(TransparencyLog.leafHash(entry)),
+                                   rootHash: Hex.encode(try await MerkleNodes.root(size: size, from: metadata)),
+                                   proof: try await MerkleNodes.inclusionProof(index: seq - 1, size: size, from: metadata).map(Hex.encode))
         return (proof, entry)
     }
 
