@@ -10,9 +10,11 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve the store over HTTP: OCI distribution API (/v2/) and native API (/api/v1/).",
         discussion: """
-            Precedence: flags > environment (HANGAR_STORE, HANGAR_BIND, HANGAR_PORT, HANGAR_ANONYMOUS_READ,
-            HANGAR_LOG_LEVEL, HANGAR_UPLOAD_IDLE_SECONDS, HANGAR_SIGNING_KEY) > config file (keys store, bind, port,
-            anonymous-read, log-level, upload-idle-seconds, signing-key) > defaults (.hangar, 127.0.0.1, 5000).
+            Precedence: flags > environment (HANGAR_STORE, HANGAR_BLOBS, HANGAR_METADATA, HANGAR_BIND, HANGAR_PORT,
+            HANGAR_ANONYMOUS_READ, HANGAR_LOG_LEVEL, HANGAR_UPLOAD_IDLE_SECONDS, HANGAR_SIGNING_KEY) > config file
+            (keys store, blobs, metadata, bind, port, anonymous-read, log-level, upload-idle-seconds, signing-key)
+            > defaults (.hangar, 127.0.0.1, 5000). --metadata postgres://USER@HOST[:PORT]/DB shares one PostgreSQL
+            database between servers.
             With --port 0 a free port is picked; the first line on stdout is always
             'hangar: serving on http://HOST:PORT'. SIGTERM or SIGINT stop accepting and let
             requests in flight finish.
