@@ -11,6 +11,10 @@ enum PostgresSchema {
         ("v2: deployments by candidate", "CREATE INDEX deployments_by_candidate ON deployments(project, environment, to_digest, at)"),
         ("v3: audit by project", "CREATE INDEX audit_by_project ON audit(project, seq)"),
         ("v4: merkle nodes", "CREATE TABLE merkle_nodes (level BIGINT NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (level, idx))"),
+        ("v5: deployments newest first", """
+            CREATE INDEX deployments_newest_by_environment ON deployments(project, environment, id);
+            CREATE INDEX deployments_newest_by_project ON deployments(project, id)
+            """),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two

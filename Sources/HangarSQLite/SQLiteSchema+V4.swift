@@ -49,4 +49,13 @@ extension SQLiteSchema {
             }
         }
     }
+
+    /// The newest moves of an environment or a project (`ORDER BY id DESC LIMIT n`: status,
+    /// history) without sorting the whole history: SQLite ends every index with the rowid.
+    static func deploymentsNewestFirst(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX deployments_newest_by_environment ON deployments(project, environment);
+            CREATE INDEX deployments_newest_by_project ON deployments(project);
+            """)
+    }
 }

@@ -24,6 +24,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v5: deployments by candidate", migrate: deploymentsByCandidate)
         migrator.registerMigration("v6: audit by project", migrate: auditByProject)
         migrator.registerMigration("v7: merkle nodes", migrate: merkleNodes)
+        migrator.registerMigration("v8: deployments newest first", migrate: deploymentsNewestFirst)
         return migrator
     }
 
