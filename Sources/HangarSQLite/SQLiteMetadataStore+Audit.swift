@@ -59,13 +59,7 @@ extension SQLiteMetadataStore {
     /// Stores the Merkle nodes `entry` completes (its leaf and the parents it finishes).
     static func storeNodes(of entry: AuditEntry, in db: Database) throws {
         let index = entry.seq - 1
-        var siblings: [MerkleNodeKey: MerkleTree.Hash] = [:]
-        for key in MerkleNodes.siblings(appending: index) {
-            if let hex = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"),
-                                             arguments: [key.level, key.index]) {
-                siblings[key] = Hex.decode(hex) ?? []
-            }
-        }
+        let siblings = try nodes(MerkleNodes.siblings(appending: index), in: db)
         for (key, hash) in try MerkleNodes.completed(leaf: TransparencyLog.leafHash(entry), at: index, siblings: siblings) {
             try insertNode(key, hash, in: db)
         }
@@ -84,15 +78,18 @@ extension SQLiteMetadataStore {
 
     public func merkleNodes(_ keys: [MerkleNodeKey]) async throws -> [MerkleNodeKey: MerkleTree.Hash] {
         guard !keys.isEmpty else { return [:] }
-        return try await read("cannot read the audit log's Merkle nodes") { db in
-            var out: [MerkleNodeKey: MerkleTree.Hash] = [:]
-            for key in keys {
-                if let hex = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"),
-                                                 arguments: [key.level, key.index]), let hash = Hex.decode(hex) {
-                    out[key] = hash
-                }
+        return try await read("cannot read the audit log's Merkle nodes") { db in try Self.nodes(keys, in: db) }
+    }
+
+    /// The stored nodes among `keys`.
+    static func nodes(_ keys: [MerkleNodeKey], in db: Database) throws -> [MerkleNodeKey: MerkleTree.Hash] {
+        var out: [MerkleNodeKey: MerkleTree.Hash] = [:]
+        for key in keys {
+            if let hex = try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?"),
+                                             arguments: [key.level, key.index]), let hash = Hex.decode(hex) {
+                out[key] = hash
             }
-            return out
         }
+        return out
     }
 }
