@@ -110,8 +110,8 @@ extension MetadataStoreConformance {
             let candidates = try await F.seed(store, candidates: 1)
             let zeta = try await F.seed(store, project: "zeta/api", candidates: 1)
             let uploaded = F.digest("uploaded blob")
-            try await store.linkBlob(project: "acme/checkout", digest: uploaded)
-            try await store.linkBlob(project: "acme/checkout", digest: uploaded)
+            try await store.linkBlobs(project: "acme/checkout", [F.link(uploaded)])
+            try await store.linkBlobs(project: "acme/checkout", [F.link(uploaded)])
             let m = F.manifest("app")
             try await store.putManifest(m, tag: nil, audit: [F.draft(.manifestPushed)])
             func linked(_ d: Digest, _ project: String = "acme/checkout") async throws -> Bool {
@@ -126,7 +126,7 @@ extension MetadataStoreConformance {
             try require(!(try await linked(zeta[0].artifacts[0].digest)), "not another project's candidate's artifact")
             try require(!(try await linked(F.digest("never seen"))), "an unknown blob")
             try await requireThrows(.notFound, "linking to an unknown project") {
-                try await store.linkBlob(project: "ghost/project", digest: uploaded)
+                try await store.linkBlobs(project: "ghost/project", [F.link(uploaded)])
             }
         },
         Case("a candidate's manifest is answered from its row; it is no referrer and has no plain tag") { h in

@@ -15,7 +15,7 @@ extension MetadataStoreConformance {
             let m = F.manifest("image")
             try await store.putManifest(m, tag: F.tag("latest", m), audit: [F.draft(.manifestPushed, subject: m.digest.description)])
             let linked = F.digest("a pushed layer")
-            try await store.linkBlob(project: "acme/checkout", digest: linked)
+            try await store.linkBlobs(project: "acme/checkout", [F.link(linked)])
             let refs = try await store.referencedBlobs()
             for a in c[0].artifacts { try require(refs[a.digest] == .some(a.size), "artifact \(a.name) with its size") }
             try require(refs[c[0].digest] == .some(c[0].manifestSize), "the candidate manifest with its size")

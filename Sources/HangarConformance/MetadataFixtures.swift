@@ -46,6 +46,11 @@ public enum MetadataFixtures {
             manifestSize: 900 + Int64(rc), artifacts: artifacts, createdAt: date, createdBy: "ci")
     }
 
+    /// A link of `digest` into a project by `by` at `at(seconds)`.
+    public static func link(_ digest: Digest, size: Int64? = 10, at seconds: Double = 0, by: String = "ci") -> BlobLink {
+        BlobLink(digest: digest, size: size, at: at(seconds), by: by)
+    }
+
     public static func draft(_ action: AuditAction, project: String? = "acme/checkout", subject: String? = nil,
                              at date: Date = t0, actor: String = "alice", details: [String: String] = [:]) -> AuditDraft {
         AuditDraft(at: date, actor: actor, action: action, project: project, subject: subject, details: details)

@@ -25,6 +25,14 @@ extension PostgresMetadataStore {
         }
     }
 
+    public func auditEntries(project: String, subject: String, limit: Int) async throws -> [AuditEntry] {
+        guard limit > 0 else { return [] }
+        return try await readOne("cannot read the audit log of \(project)") { sql in
+            try await sql.query("SELECT * FROM audit WHERE project = ? AND subject = ? ORDER BY seq LIMIT ?", [project, subject, limit])
+                .map(PostgresRows.auditEntry)
+        }
+    }
+
     public func allDeployments() async throws -> [DeploymentRecord] {
         try await readOne("cannot read the deployments of \(location)") { sql in
             try await sql.query("SELECT * FROM deployments ORDER BY id").map(PostgresRows.deployment)

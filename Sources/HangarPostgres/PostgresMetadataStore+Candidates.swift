@@ -5,26 +5,23 @@ import PostgresNIO
 extension PostgresMetadataStore {
     /// Also throws `conflict` when the project already has a candidate with this tag,
     /// version and rc, or manifest digest, and `notFound` when there is no such project.
-    public func insertCandidate(_ candidate: CandidateRecord, audit: [AuditDraft]) async throws {
-        let c = candidate
-        try await write("cannot record candidate \(c.tag) of \(c.project)") { sql in
-            try await Self.checkNew(c, in: sql)
-            guard let row = try await sql.one("""
-                INSERT INTO candidates (project, tag, digest, version, rc, source_commit, parent, cherry_picks,
-                                        config_digest, manifest_size, created_at, created_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-                """, [c.project, c.tag, c.digest.description, c.version, c.rc, c.commit, c.parent?.description,
-                      PostgresRows.jsonText(c.cherryPicks), c.configDigest.description, c.manifestSize,
-                      PostgresRows.ms(c.createdAt), c.createdBy]) else {
-                throw HangarError(.io, "the database returned no id for candidate \(c.tag)")
-            }
-            let id = try row.int64("id")
-            for (position, artifact) in c.artifacts.enumerated() {
-                try await sql.execute("""
-                    INSERT INTO candidate_artifacts (candidate_id, position, name, digest, size, media_type) VALUES (?, ?, ?, ?, ?, ?)
-                    """, [id, position, artifact.name, artifact.digest.description, artifact.size, artifact.mediaType])
-            }
-            _ = try await Self.append(audit, in: sql)
+    /// `MetadataChange.insertCandidate`, inside the unit's transaction.
+    static func insertCandidate(_ c: CandidateRecord, in sql: SQL) async throws {
+        try await Self.checkNew(c, in: sql)
+        guard let row = try await sql.one("""
+            INSERT INTO candidates (project, tag, digest, version, rc, source_commit, parent, cherry_picks,
+                                    config_digest, manifest_size, created_at, created_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """, [c.project, c.tag, c.digest.description, c.version, c.rc, c.commit, c.parent?.description,
+                  PostgresRows.jsonText(c.cherryPicks), c.configDigest.description, c.manifestSize,
+                  PostgresRows.ms(c.createdAt), c.createdBy]) else {
+            throw HangarError(.io, "the database returned no id for candidate \(c.tag)")
+        }
+        let id = try row.int64("id")
+        for (position, artifact) in c.artifacts.enumerated() {
+            try await sql.execute("""
+                INSERT INTO candidate_artifacts (candidate_id, position, name, digest, size, media_type) VALUES (?, ?, ?, ?, ?, ?)
+                """, [id, position, artifact.name, artifact.digest.description, artifact.size, artifact.mediaType])
         }
     }
 
@@ -71,7 +68,7 @@ extension PostgresMetadataStore {
 
     /// Candidates matching `condition` (one of this file's constant strings), oldest first,
     /// each with its artifacts in order: one statement, so one snapshot and one round trip.
-    private static func fetchCandidates(_ sql: SQL, where condition: String, _ values: [String]) async throws -> [CandidateRecord] {
+    static func fetchCandidates(_ sql: SQL, where condition: String, _ values: [any SQLBindable]) async throws -> [CandidateRecord] {
         let rows = try await sql.query("""
             SELECT c.*, a.name AS artifact_name, a.digest AS artifact_digest, a.size AS artifact_size,
                    a.media_type AS artifact_media_type

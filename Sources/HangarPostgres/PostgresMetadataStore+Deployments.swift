@@ -43,15 +43,32 @@ extension PostgresMetadataStore {
 
     public func deployments(project: String, environment: String?, before: Date?, limit: Int?) async throws -> [DeploymentRecord] {
         if let limit, limit <= 0 { return [] }
+        return try await deploymentPage(project: project, environment: environment, to: nil, before: before, beforeID: nil, limit: limit)
+    }
+
+    public func deployments(project: String, environment: String?, to: Digest?, beforeID: Int64?, limit: Int) async throws -> [DeploymentRecord] {
+        if limit <= 0 { return [] }
+        return try await deploymentPage(project: project, environment: environment, to: to, before: nil, beforeID: beforeID, limit: limit)
+    }
+
+    /// `ORDER BY id DESC` under the given conditions (no `limit`: all).
+    private func deploymentPage(project: String, environment: String?, to: Digest?, before: Date?, beforeID: Int64?,
+                                limit: Int?) async throws -> [DeploymentRecord] {
         var conditions = ["project = ?"]
         var values: [any SQLBindable] = [project]
-        if let environment {
-            conditions.append("environment = ?")
-            values.append(environment)
+        for (column, value) in [("environment = ?", environment), ("to_digest = ?", to?.description)] {
+            if let value {
+                conditions.append(column)
+                values.append(value)
+            }
         }
         if let before {
             conditions.append("at <= ?")
             values.append(PostgresRows.ms(before))
+        }
+        if let beforeID {
+            conditions.append("id < ?")
+            values.append(beforeID)
         }
         values.append(limit)
         let query = "SELECT * FROM deployments WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"

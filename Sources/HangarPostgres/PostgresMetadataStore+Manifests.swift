@@ -3,28 +3,22 @@ import HangarCore
 import PostgresNIO
 
 extension PostgresMetadataStore {
-    /// Also throws `notFound` when there is no such project, `invalidInput` when `tag` is of
-    /// another project or digest, and `conflict` when the tag's name is an environment of
-    /// the project or a candidate tag naming another manifest.
-    public func putManifest(_ manifest: ManifestRecord, tag: TagRecord?, audit: [AuditDraft]) async throws {
-        let m = manifest
+    /// `MetadataChange.putManifest`, inside the unit's transaction.
+    static func putManifest(_ m: ManifestRecord, tag: TagRecord?, in sql: SQL) async throws {
         if let tag, tag.project != m.project || tag.digest != m.digest {
             throw HangarError.invalid("tag \(tag.tag) of \(tag.project) names \(tag.digest), not manifest \(m.digest) of \(m.project) it was pushed with")
         }
-        try await write("cannot record manifest \(m.digest) of \(m.project)") { sql in
-            guard try await Self.projectExists(m.project, in: sql) else { throw HangarError.notFound("project \(m.project) not found") }
-            if try await Self.manifestID(project: m.project, digest: m.digest, in: sql) == nil {
-                try await Self.insertManifest(m, in: sql)
-            }
-            if let tag {
-                try await Self.checkPlainTag(tag, in: sql)
-                try await sql.execute("""
-                    INSERT INTO tags (project, name, digest, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (project, name) DO UPDATE
-                    SET digest = excluded.digest, updated_at = excluded.updated_at, updated_by = excluded.updated_by
-                    """, [tag.project, tag.tag, tag.digest.description, PostgresRows.ms(tag.updatedAt), tag.updatedBy])
-            }
-            _ = try await Self.append(audit, in: sql)
+        guard try await Self.projectExists(m.project, in: sql) else { throw HangarError.notFound("project \(m.project) not found") }
+        if try await Self.manifestID(project: m.project, digest: m.digest, in: sql) == nil {
+            try await Self.insertManifest(m, in: sql)
+        }
+        if let tag {
+            try await Self.checkPlainTag(tag, in: sql)
+            try await sql.execute("""
+                INSERT INTO tags (project, name, digest, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (project, name) DO UPDATE
+                SET digest = excluded.digest, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+                """, [tag.project, tag.tag, tag.digest.description, PostgresRows.ms(tag.updatedAt), tag.updatedBy])
         }
     }
 
@@ -73,10 +67,13 @@ extension PostgresMetadataStore {
             guard let id = try await Self.manifestID(project: project, digest: digest, in: sql) else {
                 throw HangarError.notFound("manifest \(digest) of project \(project) not found")
             }
-            try await sql.execute("DELETE FROM tags WHERE project = ? AND digest = ?", [project, digest.description])
+            let tags = try await sql.query("DELETE FROM tags WHERE project = ? AND digest = ? RETURNING name", [project, digest.description])
+                .map { try $0.string("name") }
             try await sql.execute("DELETE FROM manifest_references WHERE manifest_id = ?", [id])
             try await sql.execute("DELETE FROM manifests WHERE id = ?", [id])
-            _ = try await Self.append([audit], in: sql)
+            var entry = audit
+            entry.details["tags"] = tags.sorted().joined(separator: ",")
+            _ = try await Self.append([entry], in: sql)
         }
     }
 
@@ -89,11 +86,13 @@ extension PostgresMetadataStore {
         }
     }
 
-    /// Also throws `notFound` when there is no such project.
-    public func linkBlob(project: String, digest: Digest) async throws {
-        try await write("cannot link blob \(digest) to \(project)", audited: false) { sql in
-            guard try await Self.projectExists(project, in: sql) else { throw HangarError.notFound("project \(project) not found") }
-            try await sql.execute("INSERT INTO blob_links (project, digest) VALUES (?, ?) ON CONFLICT DO NOTHING", [project, digest.description])
+    /// `MetadataChange.linkBlobs`, inside the unit's transaction: the first link is kept.
+    static func linkBlobs(project: String, _ links: [BlobLink], in sql: SQL) async throws {
+        guard try await projectExists(project, in: sql) else { throw HangarError.notFound("project \(project) not found") }
+        for link in links {
+            try await sql.execute("""
+                INSERT INTO blob_links (project, digest, size, linked_at, linked_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """, [project, link.digest.description, link.size, PostgresRows.ms(link.at), link.by])
         }
     }
 

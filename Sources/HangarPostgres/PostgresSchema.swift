@@ -15,6 +15,15 @@ enum PostgresSchema {
             CREATE INDEX deployments_newest_by_environment ON deployments(project, environment, id);
             CREATE INDEX deployments_newest_by_project ON deployments(project, id)
             """),
+        ("v6: blob links kept off the chain", """
+            ALTER TABLE blob_links ADD COLUMN size BIGINT;
+            ALTER TABLE blob_links ADD COLUMN linked_at BIGINT;
+            ALTER TABLE blob_links ADD COLUMN linked_by TEXT
+            """),
+        ("v7: lookups by digest", """
+            CREATE INDEX deployments_by_digest ON deployments(project, to_digest, id);
+            CREATE INDEX audit_by_subject ON audit(project, subject, seq)
+            """),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two

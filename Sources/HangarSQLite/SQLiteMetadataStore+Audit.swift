@@ -27,6 +27,14 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func auditEntries(project: String, subject: String, limit: Int) async throws -> [AuditEntry] {
+        guard limit > 0 else { return [] }
+        return try await readOne("cannot read the audit log of \(project)") { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit WHERE project = ? AND subject = ? ORDER BY seq LIMIT ?"),
+                             arguments: try SQLiteRows.arguments([project, subject, limit])).map(SQLiteRows.auditEntry)
+        }
+    }
+
     public func allDeployments() async throws -> [DeploymentRecord] {
         try await read("cannot read the deployments of \(path)") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM deployments ORDER BY id").map(SQLiteRows.deployment)

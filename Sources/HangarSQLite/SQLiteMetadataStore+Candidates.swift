@@ -3,31 +3,27 @@ import Foundation
 import GRDB
 
 extension SQLiteMetadataStore {
-    /// Also throws `conflict` when the project already has a candidate with this manifest
-    /// digest, and `notFound` when there is no such project.
-    public func insertCandidate(_ candidate: CandidateRecord, audit: [AuditDraft]) async throws {
-        try await write("cannot record candidate \(candidate.tag) of \(candidate.project)") { db in
-            try Self.checkNew(candidate, in: db)
+    /// `MetadataChange.insertCandidate`, inside the unit's transaction.
+    static func insertCandidate(_ candidate: CandidateRecord, in db: Database) throws {
+        try Self.checkNew(candidate, in: db)
+        try db.execute(sql: """
+            INSERT INTO candidates (project, tag, digest, version, rc, source_commit, parent, cherry_picks,
+                                    config_digest, manifest_size, created_at, created_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: try SQLiteRows.arguments([
+                candidate.project, candidate.tag, candidate.digest.description, candidate.version, candidate.rc,
+                candidate.commit, candidate.parent?.description, SQLiteRows.jsonText(candidate.cherryPicks),
+                candidate.configDigest.description, candidate.manifestSize, SQLiteRows.ms(candidate.createdAt),
+                candidate.createdBy,
+            ]))
+        let id = db.lastInsertedRowID
+        for (position, artifact) in candidate.artifacts.enumerated() {
             try db.execute(sql: """
-                INSERT INTO candidates (project, tag, digest, version, rc, source_commit, parent, cherry_picks,
-                                        config_digest, manifest_size, created_at, created_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO candidate_artifacts (candidate_id, position, name, digest, size, media_type)
+                VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: try SQLiteRows.arguments([
-                    candidate.project, candidate.tag, candidate.digest.description, candidate.version, candidate.rc,
-                    candidate.commit, candidate.parent?.description, SQLiteRows.jsonText(candidate.cherryPicks),
-                    candidate.configDigest.description, candidate.manifestSize, SQLiteRows.ms(candidate.createdAt),
-                    candidate.createdBy,
+                    id, position, artifact.name, artifact.digest.description, artifact.size, artifact.mediaType,
                 ]))
-            let id = db.lastInsertedRowID
-            for (position, artifact) in candidate.artifacts.enumerated() {
-                try db.execute(sql: """
-                    INSERT INTO candidate_artifacts (candidate_id, position, name, digest, size, media_type)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: try SQLiteRows.arguments([
-                        id, position, artifact.name, artifact.digest.description, artifact.size, artifact.mediaType,
-                    ]))
-            }
-            _ = try Self.append(audit, in: db)
         }
     }
 
@@ -79,8 +75,8 @@ extension SQLiteMetadataStore {
     }
 
     /// Candidates matching `condition`, oldest first, each with its artifacts in order.
-    private static func fetchCandidates(_ db: Database, where condition: String,
-                                        _ values: [String]) throws -> [CandidateRecord] {
+    static func fetchCandidates(_ db: Database, where condition: String,
+                                _ values: [(any DatabaseValueConvertible)?]) throws -> [CandidateRecord] {
         // Cached statements: `condition` is one of a few constant strings of this file.
         let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM candidates WHERE \(condition) ORDER BY created_at, id"),
                                     arguments: try SQLiteRows.arguments(values))

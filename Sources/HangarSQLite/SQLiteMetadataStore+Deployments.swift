@@ -38,17 +38,34 @@ extension SQLiteMetadataStore {
 
     public func deployments(project: String, environment: String?, before: Date?, limit: Int?) async throws -> [DeploymentRecord] {
         if let limit, limit <= 0 { return [] }
+        return try await deploymentPage(project: project, environment: environment, to: nil, before: before, beforeID: nil, limit: limit ?? -1)
+    }
+
+    public func deployments(project: String, environment: String?, to: Digest?, beforeID: Int64?, limit: Int) async throws -> [DeploymentRecord] {
+        if limit <= 0 { return [] }
+        return try await deploymentPage(project: project, environment: environment, to: to, before: nil, beforeID: beforeID, limit: limit)
+    }
+
+    /// `ORDER BY id DESC` under the given conditions (SQLite's `LIMIT -1`: no limit).
+    private func deploymentPage(project: String, environment: String?, to: Digest?, before: Date?, beforeID: Int64?,
+                                limit: Int) async throws -> [DeploymentRecord] {
         var conditions = ["project = ?"]
         var values: [(any DatabaseValueConvertible)?] = [project]
-        if let environment {
-            conditions.append("environment = ?")
-            values.append(environment)
+        for (column, value) in [("environment = ?", environment), ("to_digest = ?", to?.description)] {
+            if let value {
+                conditions.append(column)
+                values.append(value)
+            }
         }
         if let before {
             conditions.append("at <= ?")
             values.append(SQLiteRows.ms(before))
         }
-        values.append(limit ?? -1)
+        if let beforeID {
+            conditions.append("id < ?")
+            values.append(beforeID)
+        }
+        values.append(limit)
         let arguments = try SQLiteRows.arguments(values)
         let sql = "SELECT * FROM deployments WHERE \(conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
         return try await read("cannot read the deployments of \(project)") { db in

@@ -3,32 +3,26 @@ import Foundation
 import GRDB
 
 extension SQLiteMetadataStore {
-    /// Also throws `notFound` when there is no such project, `invalidInput` when `tag` is of
-    /// another project or digest, and `conflict` when the tag's name is an environment of
-    /// the project or a candidate tag naming another manifest (those names never move here).
-    public func putManifest(_ manifest: ManifestRecord, tag: TagRecord?, audit: [AuditDraft]) async throws {
-        let m = manifest
+    /// `MetadataChange.putManifest`, inside the unit's transaction.
+    static func putManifest(_ m: ManifestRecord, tag: TagRecord?, in db: Database) throws {
         if let tag, tag.project != m.project || tag.digest != m.digest {
             throw HangarError.invalid("tag \(tag.tag) of \(tag.project) names \(tag.digest), not manifest \(m.digest) of \(m.project) it was pushed with")
         }
-        try await write("cannot record manifest \(m.digest) of \(m.project)") { db in
-            guard try Self.projectExists(m.project, in: db) else {
-                throw HangarError.notFound("project \(m.project) not found")
-            }
-            if try Self.manifestID(project: m.project, digest: m.digest, in: db) == nil {
-                try Self.insertManifest(m, in: db)
-            }
-            if let tag {
-                try Self.checkPlainTag(tag, in: db)
-                try db.execute(sql: """
-                    INSERT INTO tags (project, name, digest, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (project, name) DO UPDATE
-                    SET digest = excluded.digest, updated_at = excluded.updated_at, updated_by = excluded.updated_by
-                    """, arguments: try SQLiteRows.arguments([
-                        tag.project, tag.tag, tag.digest.description, SQLiteRows.ms(tag.updatedAt), tag.updatedBy,
-                    ]))
-            }
-            _ = try Self.append(audit, in: db)
+        guard try Self.projectExists(m.project, in: db) else {
+            throw HangarError.notFound("project \(m.project) not found")
+        }
+        if try Self.manifestID(project: m.project, digest: m.digest, in: db) == nil {
+            try Self.insertManifest(m, in: db)
+        }
+        if let tag {
+            try Self.checkPlainTag(tag, in: db)
+            try db.execute(sql: """
+                INSERT INTO tags (project, name, digest, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (project, name) DO UPDATE
+                SET digest = excluded.digest, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+                """, arguments: try SQLiteRows.arguments([
+                    tag.project, tag.tag, tag.digest.description, SQLiteRows.ms(tag.updatedAt), tag.updatedBy,
+                ]))
         }
     }
 
@@ -85,10 +79,12 @@ extension SQLiteMetadataStore {
                 throw HangarError.notFound("manifest \(digest) of project \(project) not found")
             }
             let arguments = try SQLiteRows.arguments([project, digest.description])
-            try db.execute(sql: "DELETE FROM tags WHERE project = ? AND digest = ?", arguments: arguments)
+            let tags = try String.fetchAll(db, sql: "DELETE FROM tags WHERE project = ? AND digest = ? RETURNING name", arguments: arguments)
             try db.execute(sql: "DELETE FROM manifest_references WHERE manifest_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM manifests WHERE id = ?", arguments: [id])
-            _ = try Self.append([audit], in: db)
+            var entry = audit
+            entry.details["tags"] = tags.sorted().joined(separator: ",")
+            _ = try Self.append([entry], in: db)
         }
     }
 
@@ -100,14 +96,15 @@ extension SQLiteMetadataStore {
         }
     }
 
-    /// Also throws `notFound` when there is no such project.
-    public func linkBlob(project: String, digest: Digest) async throws {
-        try await write("cannot link blob \(digest) to \(project)") { db in
-            guard try Self.projectExists(project, in: db) else {
-                throw HangarError.notFound("project \(project) not found")
-            }
-            try db.execute(sql: "INSERT OR IGNORE INTO blob_links (project, digest) VALUES (?, ?)",
-                           arguments: try SQLiteRows.arguments([project, digest.description]))
+    /// `MetadataChange.linkBlobs`, inside the unit's transaction: the first link is kept.
+    static func linkBlobs(project: String, _ links: [BlobLink], in db: Database) throws {
+        guard try projectExists(project, in: db) else { throw HangarError.notFound("project \(project) not found") }
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO blob_links (project, digest, size, linked_at, linked_by) VALUES (?, ?, ?, ?, ?)
+            """)
+        for link in links {
+            try statement.execute(arguments: try SQLiteRows.arguments([
+                project, link.digest.description, link.size, SQLiteRows.ms(link.at), link.by]))
         }
     }
 

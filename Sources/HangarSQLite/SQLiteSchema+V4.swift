@@ -58,4 +58,24 @@ extension SQLiteSchema {
             CREATE INDEX deployments_newest_by_project ON deployments(project);
             """)
     }
+
+    /// Uploads are operational events: who linked a blob into a project, when, how large,
+    /// kept with the link instead of on the audit chain (rows from before have none).
+    static func blobLinksOffTheChain(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE blob_links ADD COLUMN size INTEGER;
+            ALTER TABLE blob_links ADD COLUMN linked_at INTEGER;
+            ALTER TABLE blob_links ADD COLUMN linked_by TEXT;
+            """)
+    }
+
+    /// Every move to one manifest, in any environment (evidence, verification, whether a
+    /// manifest is in an environment's history), and the audit entries about one subject,
+    /// without reading the whole history.
+    static func lookupsByDigest(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX deployments_by_digest ON deployments(project, to_digest);
+            CREATE INDEX audit_by_subject ON audit(project, subject);
+            """)
+    }
 }

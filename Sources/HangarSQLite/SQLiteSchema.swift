@@ -25,6 +25,8 @@ enum SQLiteSchema {
         migrator.registerMigration("v6: audit by project", migrate: auditByProject)
         migrator.registerMigration("v7: merkle nodes", migrate: merkleNodes)
         migrator.registerMigration("v8: deployments newest first", migrate: deploymentsNewestFirst)
+        migrator.registerMigration("v9: blob links kept off the chain", migrate: blobLinksOffTheChain)
+        migrator.registerMigration("v10: lookups by digest", migrate: lookupsByDigest)
         return migrator
     }
 

@@ -110,7 +110,7 @@ import HangarCore
         #expect(try String(contentsOfFile: target + "/web/index.html", encoding: .utf8) == "<h1>web v1</h1>")
 
         let log = try cli.run("audit", "log", "acme/checkout")
-        for action in ["project.created", "candidate.created", "tag.set", "promotion", "rollback", "blob.stored"] {
+        for action in ["project.created", "candidate.created", "tag.set", "promotion", "rollback"] {
             #expect(log.stdout.contains(action), "audit log has \(action)")
         }
         expectOK(try cli.run("audit", "verify"), "audit verify")

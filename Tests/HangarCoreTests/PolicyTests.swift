@@ -66,6 +66,15 @@ import Testing
         #expect(Policy.rollbackTarget(current: a, history: history) == nil)
     }
 
+    @Test func aCandidateDeployedAgainAfterARollbackFromItIsATargetAgain() {
+        let a = SHA256Hasher.digest(Array("a".utf8)), b = SHA256Hasher.digest(Array("b".utf8)), c = SHA256Hasher.digest(Array("c".utf8))
+        let history = [deployment(5, from: b, to: c), deployment(4, from: a, to: b), deployment(3, from: b, to: a, .rollback),
+                       deployment(2, from: a, to: b), deployment(1, from: nil, to: a)]
+        #expect(Policy.rollbackTarget(current: c, history: history) == b, "b was rolled back from at 3, then promoted again at 4")
+        #expect(Policy.rollbackTarget(current: b, history: [deployment(6, from: c, to: b, .rollback)] + history) == a,
+                "c was rolled back from at 6: past it, and past b (current) to a")
+    }
+
     @Test func anExplicitRollbackTargetMustHaveRunThere() {
         #expect(Policy.rollback(targetTag: "2.4.0-rc.1", environment: "production", everDeployedThere: true).isEmpty)
         #expect(Policy.rollback(targetTag: "2.4.0-rc.1", environment: "production", everDeployedThere: false)[0].message

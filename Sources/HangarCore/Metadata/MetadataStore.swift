@@ -21,9 +21,7 @@ public protocol ProjectCatalog: Sendable {
 
 /// The index of immutable candidates.
 public protocol CandidateCatalog: Sendable {
-    /// Records a new candidate and appends `audit`, in one transaction. Throws `conflict`
-    /// when the project already has this tag (tags never move) or this rc of the version.
-    func insertCandidate(_ candidate: CandidateRecord, audit: [AuditDraft]) async throws
+    // New candidates are recorded by a unit of work (`MetadataChange.insertCandidate`).
     /// The candidate with this tag, or nil.
     func candidate(project: String, tag: String) async throws -> CandidateRecord?
     /// The candidate whose manifest has this digest, or nil.
@@ -47,6 +45,10 @@ public protocol DeploymentLedger: Sendable {
     /// when clocks of several servers disagree); of one environment when given; only those
     /// at or before `before` when given; at most `limit`.
     func deployments(project: String, environment: String?, before: Date?, limit: Int?) async throws -> [DeploymentRecord]
+    /// A page of history, newest first (recorded order): of one environment and of moves
+    /// to one manifest when given, with ids below `beforeID` when given, at most `limit`;
+    /// each page one indexed read, whatever the length of the history.
+    func deployments(project: String, environment: String?, to: Digest?, beforeID: Int64?, limit: Int) async throws -> [DeploymentRecord]
     /// When `candidate` first reached `environment` (the earliest deployment to it), or nil
     /// when it never did: one indexed lookup, whatever the length of the history.
     func firstArrival(project: String, environment: String, candidate: Digest) async throws -> Date?
@@ -73,12 +75,15 @@ public protocol AuditStore: MerkleNodeStore {
     /// The entries of one project with `seq > after`, in sequence order, at most `limit`
     /// (an indexed read: no walk through other projects' entries).
     func auditEntries(project: String, after: Int64, limit: Int) async throws -> [AuditEntry]
+    /// The entries of one project about one subject (a candidate's digest, a tag, an
+    /// environment), in sequence order, at most `limit`: an indexed read.
+    func auditEntries(project: String, subject: String, limit: Int) async throws -> [AuditEntry]
     /// Every deployment record with the audit entry it points at (for cross-checking).
     func allDeployments() async throws -> [DeploymentRecord]
 }
 
-/// Everything Hangar keeps besides blob bytes. Backends: SQLite (embedded default).
-/// Every backend runs `MetadataStoreConformance`. Every mutation that appends audit
-/// entries does so in the same transaction as the change it records.
-public protocol MetadataStore: ProjectCatalog, CandidateCatalog, DeploymentLedger, AuditStore,
+/// Everything Hangar keeps besides blob bytes. Backends: SQLite (embedded default) and
+/// PostgreSQL. Every backend runs `MetadataStoreConformance`. Every mutation that appends
+/// audit entries does so in the same transaction as the change it records.
+public protocol MetadataStore: UnitOfWorkStore, ProjectReadModel, ProjectCatalog, CandidateCatalog, DeploymentLedger, AuditStore,
     TokenStore, ManifestIndex, DeploymentReports, SecurityLogStore, BlobReferences, UploadSessionStore {}

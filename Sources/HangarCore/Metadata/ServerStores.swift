@@ -17,12 +17,7 @@ public protocol TokenStore: Sendable {
 /// Manifests pushed over the OCI API, their plain tags, referrers, and which blobs
 /// belong to which project.
 public protocol ManifestIndex: Sendable {
-    /// Records a manifest of a project (recording the same digest again is a no-op) and,
-    /// when `tag` is given, points that plain tag at it; appends `audit`; one transaction.
-    /// `notFound` if there is no such project; `invalidInput` if `tag` names another project
-    /// or digest; `conflict` if the tag's name is an environment of the project or a
-    /// candidate tag of another manifest (those move only through promote/rollback, or never).
-    func putManifest(_ manifest: ManifestRecord, tag: TagRecord?, audit: [AuditDraft]) async throws
+    // Manifests and blob links are recorded by units of work (`MetadataChange`).
     /// The manifest of this digest in the project, or nil. A candidate's manifest digest is
     /// answered too (unless pushed as well): OCI image manifest, artifact type
     /// `application/vnd.hangar.candidate.v1+json`, references = config then artifacts,
@@ -34,16 +29,15 @@ public protocol ManifestIndex: Sendable {
     func tags(project: String, after: String?, limit: Int?) async throws -> [TagRecord]
     /// Manifests whose `subject` is `digest`, oldest first (recorded manifests only).
     func referrers(project: String, subject: Digest) async throws -> [ManifestRecord]
-    /// Removes a manifest record and every plain tag pointing at it, appending `audit`.
+    /// Removes a manifest record and every plain tag pointing at it, appending `audit` with
+    /// `details["tags"]` set to the tags removed (comma-separated, read in the same
+    /// transaction: a tag pushed a moment before is named, never lost unrecorded).
     /// The caller checks first that no candidate or environment history needs it.
     /// `notFound` if the project has no such recorded manifest.
     func deleteManifest(project: String, digest: Digest, audit: AuditDraft) async throws
     /// Removes a plain tag (the manifest stays), appending `audit`; one transaction.
     /// `notFound` if the project has no such tag.
     func deleteTag(project: String, name: String, audit: AuditDraft) async throws
-    /// Records that a blob was uploaded to or mounted into a project (idempotent).
-    /// `notFound` if there is no such project.
-    func linkBlob(project: String, digest: Digest) async throws
     /// Whether the blob was uploaded to, mounted into, or referenced by a manifest of the
     /// project, or is the config or an artifact of one of its candidates.
     func isBlobLinked(project: String, digest: Digest) async throws -> Bool

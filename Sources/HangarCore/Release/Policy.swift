@@ -69,11 +69,26 @@ public enum Policy {
             "\(targetTag) was never deployed to \(environment), so it cannot be a rollback target there")]
     }
 
-    /// The candidate a plain rollback returns to: walking the environment's history newest
-    /// first, the first candidate that is not the current one and was not itself rolled
-    /// back from (so repeated rollbacks keep going back instead of bouncing).
+    /// The candidate a plain rollback returns to (see `RollbackSearch`), in a whole history.
     public static func rollbackTarget(current: Digest?, history newestFirst: [DeploymentRecord]) -> Digest? {
-        let rolledBackFrom = Set(newestFirst.filter { $0.kind == .rollback }.compactMap(\.from))
-        return newestFirst.lazy.map(\.to).first { $0 != current && !rolledBackFrom.contains($0) }
+        var search = RollbackSearch(current: current)
+        return newestFirst.lazy.compactMap { search.consider($0) }.first
+    }
+
+    /// The candidate a plain rollback returns to, found walking the environment's history
+    /// newest first, a page at a time: the first candidate that is not the current one and
+    /// that no later move rolled back from (so repeated rollbacks keep going back instead
+    /// of bouncing, and a candidate deployed again after a rollback from it counts again).
+    public struct RollbackSearch {
+        let current: Digest?
+        var rolledBackFrom: Set<Digest> = []
+
+        public init(current: Digest?) { self.current = current }
+
+        /// The next older move; its target when it is the answer.
+        public mutating func consider(_ move: DeploymentRecord) -> Digest? {
+            defer { if move.kind == .rollback, let from = move.from { rolledBackFrom.insert(from) } }
+            return move.to != current && !rolledBackFrom.contains(move.to) ? move.to : nil
+        }
     }
 }

@@ -17,11 +17,12 @@ public struct ArtifactUpload: Codable, Sendable, Hashable {
 
 extension HangarService {
     /// Archives a build output (folder or file) deterministically straight into the blob
-    /// store, hashing as it streams, and records `blob.stored` when the bytes were new.
+    /// store, hashing as it streams, and links it into `project` (who, when, how large).
     public func storeArtifact(name: String, path: String, compression: ArchiveCompression = .zstd,
                               actor: String, project: String? = nil,
                               progress: ((Int64) -> Void)? = nil) async throws -> ArtifactUpload {
         try Names.checkArtifact(name)
+        if let project { _ = try await requireProject(project) }
         let writer = try await blobs.writer()
         let summary: ArchiveSummary
         let stored: StoredBlob
@@ -41,10 +42,8 @@ extension HangarService {
             writer.abort()
             throw error
         }
-        if stored.created {
-            try await metadata.appendAudit([AuditDraft(
-                at: now(), actor: actor, action: .blobStored, project: project, subject: stored.digest.description,
-                details: ["size": String(stored.size), "artifact": name])])
+        if let project {
+            try await metadata.linkBlobs(project: project, [BlobLink(digest: stored.digest, size: stored.size, at: now(), by: actor)])
         }
         return ArtifactUpload(
             artifact: ArtifactRecord(name: name, digest: stored.digest, size: stored.size, mediaType: compression.mediaType),

@@ -50,7 +50,7 @@ extension HangarService {
                 return "\(a.digest) matches its \(r.length) bytes"
             }
         }
-        for d in try await metadata.deployments(project: project, environment: nil, before: nil, limit: nil) where d.to == c.digest {
+        for d in try await moves(project, to: c.digest) {
             await report.run("move \(d.id) to \(d.environment)") { try await checkDeploymentSignature(d, tag: c.tag, key) }
         }
         return report

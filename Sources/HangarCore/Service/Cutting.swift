@@ -102,27 +102,28 @@ extension HangarService {
             commit: request.commit, parent: parent, cherryPicks: cherryPicks, configDigest: configBlob.digest,
             manifestSize: manifestBlob.size, artifacts: request.artifacts, createdAt: at, createdBy: actor)
         let provenance = try await signProvenance(config, candidate, startedOn: request.startedOn)
-        try await metadata.insertCandidate(candidate, audit: candidateAudit(candidate, stored: [configBlob, manifestBlob]))
-        if let provenance { try await recordProvenance(provenance, of: candidate) }
+        var work = UnitOfWork([.insertCandidate(candidate)], audit: candidateAudit(candidate))
+        if let provenance {  // one transaction: no candidate without its provenance
+            work.changes.append(.putManifest(provenance.manifest, tag: nil))
+            work.audit.append(provenanceAudit(provenance, of: candidate))
+        }
+        try await metadata.apply(work)
         return try await autoDeployIfSingleStep(candidate, actor: actor)
     }
 
-    private func candidateAudit(_ c: CandidateRecord, stored: [StoredBlob]) -> [AuditDraft] {
-        var drafts = stored.filter(\.created).map {
-            AuditDraft(at: c.createdAt, actor: c.createdBy, action: .blobStored, project: c.project,
-                       subject: $0.digest.description, details: ["size": String($0.size)])
-        }
+    private func candidateAudit(_ c: CandidateRecord) -> [AuditDraft] {
         var details = [
             "tag": c.tag, "version": c.version, "rc": String(c.rc), "commit": c.commit,
             "artifacts": c.artifacts.map { "\($0.name)=\($0.digest)" }.joined(separator: ","),
         ]
         details["parent"] = c.parent?.description
         if !c.cherryPicks.isEmpty { details["cherryPicks"] = c.cherryPicks.joined(separator: ",") }
-        drafts.append(AuditDraft(at: c.createdAt, actor: c.createdBy, action: .candidateCreated, project: c.project,
-                                 subject: c.digest.description, details: details))
-        drafts.append(AuditDraft(at: c.createdAt, actor: c.createdBy, action: .tagSet, project: c.project,
-                                 subject: c.tag, details: ["digest": c.digest.description]))
-        return drafts
+        return [
+            AuditDraft(at: c.createdAt, actor: c.createdBy, action: .candidateCreated, project: c.project,
+                       subject: c.digest.description, details: details),
+            AuditDraft(at: c.createdAt, actor: c.createdBy, action: .tagSet, project: c.project,
+                       subject: c.tag, details: ["digest": c.digest.description]),
+        ]
     }
 
     /// Single-step mode: deploy the new candidate environment by environment, stopping at

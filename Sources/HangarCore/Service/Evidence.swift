@@ -8,8 +8,7 @@ extension HangarService {
         guard let provenance = try await provenance(of: c) else {
             throw HangarError.notFound("\(c.tag) of \(project) has no signed provenance to put in evidence")
         }
-        let moves = try await metadata.deployments(project: project, environment: nil, before: nil, limit: nil)
-            .filter { $0.to == c.digest }.sorted { $0.id < $1.id }
+        let moves = try await moves(project, to: c.digest)
         let enc = EvidenceBundle.encoder()
         var files: [String: [UInt8]] = [
             "manifest.json": try await blobs.get(c.digest), "config.json": try await blobs.get(c.configDigest),
@@ -17,8 +16,8 @@ extension HangarService {
         ]
         let checkpoint = try await self.checkpoint()
         files["checkpoint.json"] = Array(try enc.encode(checkpoint))
-        let created = try await auditLog(project: project, limit: Int.max)
-            .first { $0.action == AuditAction.candidateCreated.rawValue && $0.subject == c.digest.description }
+        let created = try await metadata.auditEntries(project: project, subject: c.digest.description, limit: 64)
+            .first { $0.action == AuditAction.candidateCreated.rawValue }
         var seqs = created.map { [$0.seq] } ?? []
         for d in moves {
             files["deployments/\(d.id).json"] = Array(try enc.encode(d))

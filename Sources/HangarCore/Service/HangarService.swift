@@ -27,10 +27,21 @@ public struct HangarService: Sendable {
     /// The project, or `notFound` naming it.
     func requireProject(_ name: String) async throws -> ProjectRecord {
         try Names.checkProject(name)
-        guard let project = try await metadata.project(name) else {
-            throw HangarError.notFound("project \(name) does not exist (create it with 'hangar project create \(name)')")
-        }
+        guard let project = try await metadata.project(name) else { throw Self.noSuchProject(name) }
         return project
+    }
+
+    /// The project's state on one snapshot (`ProjectSnapshot`); `notFound` without it.
+    public func snapshot(_ name: String, candidates: Int, deployments: Int) async throws -> ProjectSnapshot {
+        try Names.checkProject(name)
+        guard let s = try await metadata.snapshot(project: name, candidates: candidates, deployments: deployments) else {
+            throw Self.noSuchProject(name)
+        }
+        return s
+    }
+
+    static func noSuchProject(_ name: String) -> HangarError {
+        HangarError.notFound("project \(name) does not exist (create it with 'hangar project create \(name)')")
     }
 
     /// The project, from a cache of a second (for lookups on every request of the OCI

@@ -34,11 +34,12 @@ extension HangarService {
         return StoredProvenance(manifest: record, envelope: envelope, envelopeDigest: envelopeBlob.digest)
     }
 
-    func recordProvenance(_ p: StoredProvenance, of c: CandidateRecord) async throws {
-        try await metadata.putManifest(p.manifest, tag: nil, audit: [AuditDraft(
+    /// The audit entry recording the provenance manifest (in the cut's unit of work).
+    func provenanceAudit(_ p: StoredProvenance, of c: CandidateRecord) -> AuditDraft {
+        AuditDraft(
             at: c.createdAt, actor: c.createdBy, action: .manifestPushed, project: c.project, subject: p.manifest.digest.description,
             details: ["kind": "provenance", "subject": c.digest.description, "envelope": p.envelopeDigest.description,
-                      "keyid": p.envelope.signatures.first?.keyid ?? ""])])
+                      "keyid": p.envelope.signatures.first?.keyid ?? ""])
     }
 
     /// The candidate's stored provenance, found through the referrers of its manifest.

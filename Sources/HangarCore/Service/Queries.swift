@@ -54,17 +54,15 @@ public struct CandidateDiff: Codable, Sendable {
 
 extension HangarService {
     /// Each environment of the project in order: what it points at, since when, set by whom,
-    /// and what its deploy agent last reported about that move.
+    /// and what its deploy agent last reported about that move: one snapshot.
     public func status(_ project: String) async throws -> [EnvironmentStatus] {
-        _ = try await requireProject(project)
-        var out: [EnvironmentStatus] = []
-        for env in try await metadata.environments(project: project) {
-            let c = try await env.current.asyncMap { try await metadata.candidate(project: project, digest: $0) } ?? nil
-            out.append(EnvironmentStatus(environment: env.name, position: env.position, policy: env.policy, tag: c?.tag,
-                                         digest: env.current, commit: c?.commit, since: env.updatedAt, by: env.updatedBy,
-                                         generation: env.generation, report: try await currentReport(project, env.name)))
+        let s = try await snapshot(project, candidates: 0, deployments: 0)
+        return s.environments.map { env in
+            let c = s.candidate(env.current)
+            return EnvironmentStatus(environment: env.name, position: env.position, policy: env.policy, tag: c?.tag,
+                                     digest: env.current, commit: c?.commit, since: env.updatedAt, by: env.updatedBy,
+                                     generation: env.generation, report: s.reports[env.name])
         }
-        return out
     }
 
     /// Every move, newest first (of one environment when given), with its agents' reports.
@@ -86,6 +84,25 @@ extension HangarService {
             out.append(HistoryEntry(deployment: d, toTag: tags[d.to], fromTag: d.from.flatMap { tags[$0] }, reports: reports))
         }
         return out
+    }
+
+    /// Every move to `digest`, in any environment, oldest first: indexed pages, however
+    /// long the project's history.
+    public func moves(_ project: String, to digest: Digest) async throws -> [DeploymentRecord] {
+        var newestFirst: [DeploymentRecord] = []
+        while true {
+            let page = try await metadata.deployments(project: project, environment: nil, to: digest,
+                                                      beforeID: newestFirst.last?.id, limit: 256)
+            newestFirst += page
+            if page.count < 256 { return newestFirst.reversed() }
+        }
+    }
+
+    /// The move with this id in the project, or nil: one indexed read.
+    public func deployment(_ project: String, id: Int64) async throws -> DeploymentRecord? {
+        guard id > 0, id < Int64.max else { return nil }
+        return try await metadata.deployments(project: project, environment: nil, to: nil, beforeID: id + 1, limit: 1)
+            .first { $0.id == id }
     }
 
     /// The candidate `ref` names, with its manifest and config read back from the store.

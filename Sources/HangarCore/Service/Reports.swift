@@ -29,12 +29,4 @@ extension HangarService {
     public static func boundedReportMessage(_ message: String) -> String {
         BoundedText.cut(message, to: reportMessageLimit) { " … [\($0) bytes, cut to \(reportMessageLimit)]" }
     }
-
-    /// The newest report on the deployment currently in effect in an environment, if any.
-    func currentReport(_ project: String, _ environment: String) async throws -> DeploymentReport? {
-        guard let current = try await metadata.deployments(project: project, environment: environment, before: nil, limit: 1).first else {
-            return nil
-        }
-        return try await metadata.reports(project: project, environment: environment, deploymentID: current.id).first
-    }
 }

@@ -9,13 +9,12 @@ extension HangarService {
         _ = try await requireProject(project)
         for _ in 0..<20 {
             let env = try await requireEnvironment(project, environment).env
-            let history = try await metadata.deployments(project: project, environment: environment, before: nil, limit: nil)
-            let target = try await rollbackTarget(project, env, history, ref)
+            let target = try await rollbackTarget(project, env, ref)
             if env.current == target.digest {
                 return MoveOutcome(deployment: nil, candidate: target, environment: environment, overridden: [])
             }
-            let violations = Policy.rollback(targetTag: target.tag, environment: environment,
-                                              everDeployedThere: history.contains { $0.to == target.digest })
+            let arrived = try await metadata.firstArrival(project: project, environment: environment, candidate: target.digest)
+            let violations = Policy.rollback(targetTag: target.tag, environment: environment, everDeployedThere: arrived != nil)
             if !violations.isEmpty && !options.force {
                 throw HangarError(.policy, "rollback of \(environment) in \(project) to \(target.tag) refused: "
                     + violations.map(\.message).joined(separator: "; ") + " (or --force --reason \"…\")")
@@ -30,10 +29,19 @@ extension HangarService {
         throw HangarError.conflict("environment \(environment) of \(project) kept moving during the rollback; try again")
     }
 
-    private func rollbackTarget(_ project: String, _ env: EnvironmentRecord, _ history: [DeploymentRecord],
-                                _ ref: String?) async throws -> CandidateRecord {
+    /// `ref`, or the candidate a plain rollback returns to, read from the environment's
+    /// history a page at a time (usually the first).
+    private func rollbackTarget(_ project: String, _ env: EnvironmentRecord, _ ref: String?) async throws -> CandidateRecord {
         if let ref { return try await resolve(project, ref) }
-        guard let digest = Policy.rollbackTarget(current: env.current, history: history) else {
+        var search = Policy.RollbackSearch(current: env.current)
+        var found: Digest?, beforeID: Int64?
+        while found == nil {
+            let page = try await metadata.deployments(project: project, environment: env.name, to: nil, beforeID: beforeID, limit: 64)
+            found = page.lazy.compactMap { search.consider($0) }.first
+            guard let last = page.last, page.count == 64 else { break }
+            beforeID = last.id
+        }
+        guard let digest = found else {
             throw HangarError.notFound("environment \(env.name) of \(project) has no earlier candidate to roll back to")
         }
         guard let c = try await metadata.candidate(project: project, digest: digest) else {

@@ -74,8 +74,7 @@ struct ReleaseEndpoints: Sendable {
         guard let deploymentID = Int64(id) else { throw HangarError.invalid("deployment id '\(id)' is not a number") }
         let body = try await NativeBody.decode(ReportBody.self, request, context)
         _ = try await state.repositories.require(project)
-        let moves = try await state.metadata.deployments(project: project, environment: nil, before: nil, limit: nil)
-        guard let move = moves.first(where: { $0.id == deploymentID }) else {
+        guard let move = try await state.service.deployment(project, id: deploymentID) else {
             throw HangarError.notFound("project \(project) has no deployment \(deploymentID)")
         }
         let report = try await state.service.reportDeployment(project: project, environment: move.environment, deploymentID: deploymentID,

@@ -92,8 +92,8 @@ struct ManifestHandlers: Sendable {
         if let c = manifest.candidate {
             throw APIError(.denied, .denied, "manifest \(digest) is candidate \(c.tag) of \(name): candidates are immutable and never deleted")
         }
-        let moves = try await state.metadata.deployments(project: name, environment: nil, before: nil, limit: nil)
-        if let move = moves.first(where: { $0.to == digest || $0.from == digest }) {
+        // A move away from a manifest follows a move to it: the moves to it are its history.
+        if let move = try await state.metadata.deployments(project: name, environment: nil, to: digest, beforeID: nil, limit: 1).first {
             throw APIError(.denied, .denied, "manifest \(digest) is in the history of environment \(move.environment) of \(name) and stays for audit")
         }
         if let m = try await state.metadata.manifest(project: name, digest: digest), m.artifactType == Provenance.artifactType {

@@ -46,25 +46,20 @@ struct ManifestPush: Sendable {
     private func store(_ bytes: [UInt8], _ document: ManifestDocument, digest: Digest, tag: String?, name: String, caller: Caller) async throws {
         let stored = try await state.blobs.put(bytes, expected: digest)
         let at = state.service.now()
-        var audit: [AuditDraft] = []
-        if stored.created {
-            audit.append(AuditDraft(at: at, actor: caller.name, action: .blobStored, project: name,
-                                    subject: digest.description, details: ["size": String(stored.size), "via": "oci"]))
-        }
         var details = ["mediaType": document.mediaType]
         details["tag"] = tag
         if let tag { details["from"] = try await state.metadata.tag(project: name, name: tag)?.digest.description }
         details["subject"] = document.subject?.description
-        audit.append(AuditDraft(at: at, actor: caller.name, action: .manifestPushed, project: name, subject: digest.description, details: details))
+        let audit = [AuditDraft(at: at, actor: caller.name, action: .manifestPushed, project: name, subject: digest.description, details: details)]
         let record = ManifestRecord(project: name, digest: digest, mediaType: document.mediaType, artifactType: document.artifactType,
                                     size: stored.size, subject: document.subject, annotations: document.annotations,
                                     references: document.references, createdAt: at)
         let tagRecord = tag.map { TagRecord(project: name, tag: $0, digest: digest, updatedAt: at, updatedBy: caller.name) }
-        try await state.metadata.putManifest(record, tag: tagRecord, audit: audit)
-        if let tagRecord { state.lookups.tagMoved(name, tagRecord.tag) }
-        for reference in document.references + [digest] {
-            try await state.metadata.linkBlob(project: name, digest: reference)
+        let links = (document.references + [digest]).map {
+            BlobLink(digest: $0, size: $0 == digest ? stored.size : nil, at: at, by: caller.name)
         }
+        try await state.metadata.apply(UnitOfWork([.putManifest(record, tag: tagRecord), .linkBlobs(project: name, links)], audit: audit))
+        if let tagRecord { state.lookups.tagMoved(name, tagRecord.tag) }
     }
 
     /// A candidate tag takes only the bytes of its candidate (an idempotent re-push). In a

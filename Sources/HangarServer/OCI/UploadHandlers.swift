@@ -112,20 +112,17 @@ struct UploadHandlers: Sendable {
     private func mount(_ text: String, from: String, into name: String, caller: Caller) async throws -> Response? {
         guard let digest = Digest.valid(text), (try? Names.checkProject(from)) != nil,
               state.access.allows(caller, .read, project: from),
-              try await state.blobs.stat(digest) != nil,
+              let size = try await state.blobs.stat(digest),
               try await state.repositories.blobVisible(digest, in: from) else { return nil }
-        try await state.metadata.linkBlob(project: name, digest: digest)
+        try await state.metadata.linkBlobs(project: name, [BlobLink(digest: digest, size: size, at: state.service.now(), by: caller.name)])
         return Responses.empty(.created, headers: blobHeaders(name, digest))
     }
 
-    /// Links a committed blob to the repository, audits it when its bytes are new, times the upload.
+    /// Links a committed blob to the repository (who, when, how large: off the audit chain),
+    /// times the upload.
     private func recordStored(_ stored: StoredBlob, in name: String, caller: Caller, started: ContinuousClock.Instant) async throws {
-        try await state.metadata.linkBlob(project: name, digest: stored.digest)
-        if stored.created {
-            try await state.metadata.appendAudit([AuditDraft(
-                at: state.service.now(), actor: caller.name, action: .blobStored, project: name,
-                subject: stored.digest.description, details: ["size": String(stored.size), "via": "oci"])])
-        }
+        try await state.metadata.linkBlobs(project: name, [BlobLink(digest: stored.digest, size: stored.size,
+                                                                     at: state.service.now(), by: caller.name)])
         state.metrics.upload(duration: ContinuousClock.now - started, bytes: stored.size, created: stored.created)
     }
 

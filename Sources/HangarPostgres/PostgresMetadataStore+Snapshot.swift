@@ -1,0 +1,48 @@
+import Foundation
+import HangarCore
+import PostgresNIO
+
+extension PostgresMetadataStore {
+    /// Six statements (and one per environment for its report) in one REPEATABLE READ,
+    /// READ ONLY transaction: one snapshot, whatever other servers write meanwhile.
+    public func snapshot(project: String, candidates: Int, deployments: Int) async throws -> ProjectSnapshot? {
+        let (c, d) = (max(0, candidates), max(0, deployments))
+        return try await read("cannot read the state of \(project)") { sql in
+            guard let record = try await sql.one("SELECT * FROM projects WHERE name = ?", [project]).map(PostgresRows.project) else {
+                return nil
+            }
+            let environments = try await sql.query("SELECT * FROM environments WHERE project = ? ORDER BY position", [project])
+                .map(PostgresRows.environment)
+            let listed = try await Self.fetchCandidates(sql, where: """
+                project = ? AND (id IN (SELECT id FROM candidates WHERE project = ? ORDER BY id DESC LIMIT ?)
+                    OR digest IN (SELECT current_digest FROM environments WHERE project = ?))
+                """, [project, project, c, project]).reversed()
+            let moves = try await sql.query("""
+                SELECT * FROM deployments WHERE project = ? AND (id IN (SELECT id FROM deployments WHERE project = ? ORDER BY id DESC LIMIT ?)
+                    OR id IN (SELECT MAX(id) FROM deployments WHERE project = ? GROUP BY environment))
+                ORDER BY id DESC
+                """, [project, project, d, project]).map(PostgresRows.deployment)
+            var reports: [String: DeploymentReport] = [:]
+            for env in environments {
+                guard let move = moves.first(where: { $0.environment == env.name }) else { continue }
+                reports[env.name] = try await sql.one("""
+                    SELECT r.*, d.project, d.environment FROM deployment_reports r JOIN deployments d ON d.id = r.deployment_id
+                    WHERE r.deployment_id = ? ORDER BY r.id DESC LIMIT 1
+                    """, [move.id]).map(PostgresRows.report)
+            }
+            let digests = "SELECT jsonb_array_elements_text(?::jsonb)"
+            let listedJSON = PostgresRows.jsonText(listed.map(\.digest.description))
+            let approvals = try await sql.query("SELECT * FROM approvals WHERE project = ? AND candidate IN (\(digests)) ORDER BY id",
+                                                [project, listedJSON]).map(PostgresRows.approval)
+            var arrivals: [String: [Digest: Date]] = [:]
+            for row in try await sql.query("""
+                SELECT environment, to_digest, MIN(at) AS first FROM deployments
+                WHERE project = ? AND to_digest IN (\(digests)) GROUP BY environment, to_digest
+                """, [project, listedJSON]) {
+                arrivals[try row.string("environment"), default: [:]][try PostgresRows.digest(row, "to_digest")] = try PostgresRows.date(row, "first")
+            }
+            return ProjectSnapshot(project: record, environments: environments, candidates: Array(listed), deployments: moves,
+                                   reports: reports, approvals: approvals, arrivals: arrivals)
+        }
+    }
+}
