@@ -69,10 +69,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // S3-compatible object storage: AWS Signature Version 4 so far (the driver is to come).
+        // S3-compatible object storage: the blob driver, over async-http-client with SigV4.
         .target(
             name: "HangarS3",
-            dependencies: ["HangarCore"],
+            dependencies: [
+                "HangarCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Opens the backends a configuration names (the one place that knows them all).
@@ -147,7 +152,8 @@ let package = Package(
         ),
         .testTarget(
             name: "HangarS3Tests",
-            dependencies: ["HangarCore", "HangarS3"],
+            dependencies: ["HangarCore", "HangarS3", "HangarConformance",
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

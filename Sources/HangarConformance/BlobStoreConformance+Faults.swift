@@ -28,7 +28,7 @@ extension BlobStoreConformance {
             try await first.write(a)
             plan.failAppends(after: 0)
             try await requireThrows(.io, "the faulty write") { try await first.write(b) }
-            first.suspend()
+            try await first.suspend()
             plan.heal()
             try require(try await store.sessionSize("s-fault") == 40_000, "the session holds only the good bytes")
             let second = try await store.sessionWriter("s-fault")

@@ -9,7 +9,7 @@ extension BlobStoreConformance {
             let (a, b) = (pattern(300_000), pattern(200_000).reversed())
             let first = try await store.sessionWriter("s-one")
             try await first.write(a)
-            first.suspend()
+            try await first.suspend()
             try require(try await store.sessionSize("s-one") == 300_000, "the session holds what was written")
             let second = try await store.sessionWriter("s-one")  // as another server would
             try require(second.bytesWritten == 300_000, "a new writer stands after the stored bytes")
@@ -25,14 +25,14 @@ extension BlobStoreConformance {
             let holder = try await store.sessionWriter("s-two")
             try await holder.write(pattern(10))
             try await requireThrows(.conflict, "a second taker while held") { _ = try await store.sessionWriter("s-two") }
-            holder.suspend()
+            try await holder.suspend()
             let next = try await store.sessionWriter("s-two")
             try require(next.bytesWritten == 10, "taken up after suspend")
             try await requireThrows(.conflict, "the first writer cannot take it back while the second holds it") { try await holder.resume() }
-            next.suspend()
+            try await next.suspend()
             try await holder.resume()
             try await holder.write(pattern(5))
-            holder.suspend()
+            try await holder.suspend()
             try require(try await store.sessionSize("s-two") == 15, "the first writer saw nothing lost")
             try await store.removeSession("s-two")
             try require(try await store.sessionSize("s-two") == nil, "removed")

@@ -76,7 +76,7 @@ final class FaultyAppender: DriverAppender {
         try await inner.append(bytes)
     }
 
-    func suspend() { inner.suspend() }
+    nonisolated(nonsending) func suspend() async throws { try await inner.suspend() }
     nonisolated(nonsending) func resume() async throws { try await inner.resume() }
 
     nonisolated(nonsending) func commit(as key: String) async throws -> DriverObject {

@@ -86,25 +86,8 @@ public final class PostgresCluster: Sendable {
     @discardableResult
     private static func run(_ program: String, _ arguments: [String], folder: String, asServer: Bool = true) throws -> String {
         let argv = asServer && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] + arguments : [program] + arguments
-        // Output goes to a file, not a pipe (the server pg_ctl starts would hold a pipe
-        // open), and the child is waited for with waitpid, not Foundation's Process.
-        let outputPath = NSTemporaryDirectory() + "hangar-pg-output-\(UUID().uuidString)"
-        defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
-        guard spawned == 0 else { throw Failure("cannot start \(argv[0]): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let outcome = try ChildProcess.run(argv)
+        let (text, exited) = (outcome.output, outcome.status)
         guard exited == 0 else {
             let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
             throw Failure("\(program) \(arguments.joined(separator: " ")) failed (\(exited)): \(text)\n\(log.suffix(2000))")

@@ -26,7 +26,7 @@ final class FileAppender: DriverAppender {
     }
 
     deinit {
-        if mode == .exclusive { discard() } else { suspend() }
+        if mode == .exclusive { discard() } else { close() }
     }
 
     /// Opens (and for a new `.exclusive` write, creates) the file and learns its size.
@@ -83,7 +83,10 @@ final class FileAppender: DriverAppender {
         self.size += Int64(bytes.count)
     }
 
-    func suspend() {
+    /// Every append already reached the file: closing it (and its lock) is all.
+    nonisolated(nonsending) func suspend() async throws { close() }
+
+    private func close() {
         if fd >= 0 && !finished { Glibc.close(fd); fd = -1 }
     }
 

@@ -3,8 +3,8 @@ import HangarCore
 import PostgresNIO
 
 extension PostgresMetadataStore {
-    /// Six statements (and one per environment for its report) in one REPEATABLE READ,
-    /// READ ONLY transaction: one snapshot, whatever other servers write meanwhile.
+    /// A few indexed statements per environment at most, in one REPEATABLE READ, READ ONLY
+    /// transaction: one snapshot, whatever other servers write meanwhile.
     public func snapshot(project: String, candidates: Int, deployments: Int) async throws -> ProjectSnapshot? {
         let (c, d) = (max(0, candidates), max(0, deployments))
         return try await read("cannot read the state of \(project)") { sql in
@@ -13,15 +13,20 @@ extension PostgresMetadataStore {
             }
             let environments = try await sql.query("SELECT * FROM environments WHERE project = ? ORDER BY position", [project])
                 .map(PostgresRows.environment)
-            let listed = try await Self.fetchCandidates(sql, where: """
-                project = ? AND (id IN (SELECT id FROM candidates WHERE project = ? ORDER BY id DESC LIMIT ?)
-                    OR digest IN (SELECT current_digest FROM environments WHERE project = ?))
-                """, [project, project, c, project]).reversed()
-            let moves = try await sql.query("""
-                SELECT * FROM deployments WHERE project = ? AND (id IN (SELECT id FROM deployments WHERE project = ? ORDER BY id DESC LIMIT ?)
-                    OR id IN (SELECT MAX(id) FROM deployments WHERE project = ? GROUP BY environment))
-                ORDER BY id DESC
-                """, [project, project, d, project]).map(PostgresRows.deployment)
+            var listed = c == 0 ? [] : try await Self.fetchCandidates(sql, where: """
+                project = ? AND id IN (SELECT id FROM candidates WHERE project = ? ORDER BY created_at DESC, id DESC LIMIT ?)
+                """, [project, project, c])
+            for digest in Set(environments.compactMap(\.current)) where !listed.contains(where: { $0.digest == digest }) {
+                listed += try await Self.fetchCandidates(sql, where: "project = ? AND digest = ?", [project, digest.description])
+            }
+            listed.sort { ($0.createdAt, $0.tag) > ($1.createdAt, $1.tag) }
+            var moves = d == 0 ? [] : try await sql.query("SELECT * FROM deployments WHERE project = ? ORDER BY id DESC LIMIT ?", [project, d])
+                .map(PostgresRows.deployment)
+            for env in environments where !moves.contains(where: { $0.environment == env.name }) {
+                moves += try await sql.query("SELECT * FROM deployments WHERE project = ? AND environment = ? ORDER BY id DESC LIMIT 1",
+                                             [project, env.name]).map(PostgresRows.deployment)
+            }
+            moves.sort { $0.id > $1.id }
             var reports: [String: DeploymentReport] = [:]
             for env in environments {
                 guard let move = moves.first(where: { $0.environment == env.name }) else { continue }
@@ -41,7 +46,7 @@ extension PostgresMetadataStore {
                 """, [project, listedJSON]) {
                 arrivals[try row.string("environment"), default: [:]][try PostgresRows.digest(row, "to_digest")] = try PostgresRows.date(row, "first")
             }
-            return ProjectSnapshot(project: record, environments: environments, candidates: Array(listed), deployments: moves,
+            return ProjectSnapshot(project: record, environments: environments, candidates: listed, deployments: moves,
                                    reports: reports, approvals: approvals, arrivals: arrivals)
         }
     }

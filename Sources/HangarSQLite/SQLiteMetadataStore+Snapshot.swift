@@ -3,8 +3,8 @@ import GRDB
 import HangarCore
 
 extension SQLiteMetadataStore {
-    /// Six statements (and one per environment for its report) in one read transaction: a
-    /// WAL snapshot, whatever writers do meanwhile.
+    /// A few indexed statements per environment at most, in one read transaction: a WAL
+    /// snapshot, whatever writers do meanwhile.
     public func snapshot(project: String, candidates: Int, deployments: Int) async throws -> ProjectSnapshot? {
         let (c, d) = (max(0, candidates), max(0, deployments))
         return try await read("cannot read the state of \(project)") { db in
@@ -12,15 +12,20 @@ extension SQLiteMetadataStore {
                                                 arguments: try SQLiteRows.arguments([project])).map(SQLiteRows.project) else { return nil }
             let environments = try Row.fetchAll(db, sql: "SELECT * FROM environments WHERE project = ? ORDER BY position",
                                                 arguments: try SQLiteRows.arguments([project])).map(SQLiteRows.environment)
-            let listed = try Self.fetchCandidates(db, where: """
-                project = ? AND (id IN (SELECT id FROM candidates WHERE project = ? ORDER BY id DESC LIMIT ?)
-                    OR digest IN (SELECT current_digest FROM environments WHERE project = ?))
-                """, [project, project, c, project]).reversed()
-            let moves = try Row.fetchAll(db, sql: """
-                SELECT * FROM deployments WHERE project = ? AND (id IN (SELECT id FROM deployments WHERE project = ? ORDER BY id DESC LIMIT ?)
-                    OR id IN (SELECT MAX(id) FROM deployments WHERE project = ? GROUP BY environment))
-                ORDER BY id DESC
-                """, arguments: try SQLiteRows.arguments([project, project, d, project])).map(SQLiteRows.deployment)
+            var listed = c == 0 ? [] : try Self.fetchCandidates(db, where: """
+                project = ? AND id IN (SELECT id FROM candidates WHERE project = ? ORDER BY created_at DESC, id DESC LIMIT ?)
+                """, [project, project, c])
+            for digest in Set(environments.compactMap(\.current)) where !listed.contains(where: { $0.digest == digest }) {
+                listed += try Self.fetchCandidates(db, where: "project = ? AND digest = ?", [project, digest.description])
+            }
+            listed.sort { ($0.createdAt, $0.tag) > ($1.createdAt, $1.tag) }
+            var moves = d == 0 ? [] : try Row.fetchAll(db, sql: "SELECT * FROM deployments WHERE project = ? ORDER BY id DESC LIMIT ?",
+                                                       arguments: try SQLiteRows.arguments([project, d])).map(SQLiteRows.deployment)
+            for env in environments where !moves.contains(where: { $0.environment == env.name }) {
+                moves += try Row.fetchAll(db, sql: "SELECT * FROM deployments WHERE project = ? AND environment = ? ORDER BY id DESC LIMIT 1",
+                                          arguments: try SQLiteRows.arguments([project, env.name])).map(SQLiteRows.deployment)
+            }
+            moves.sort { $0.id > $1.id }
             var reports: [String: DeploymentReport] = [:]
             for env in environments {
                 guard let move = moves.first(where: { $0.environment == env.name }) else { continue }
@@ -40,7 +45,7 @@ extension SQLiteMetadataStore {
                 """, arguments: try SQLiteRows.arguments([project, listedJSON])) {
                 arrivals[row["environment"], default: [:]][try SQLiteRows.digest(row, "to_digest")] = try SQLiteRows.date(row, "first")
             }
-            return ProjectSnapshot(project: record, environments: environments, candidates: Array(listed), deployments: moves,
+            return ProjectSnapshot(project: record, environments: environments, candidates: listed, deployments: moves,
                                    reports: reports, approvals: approvals, arrivals: arrivals)
         }
     }

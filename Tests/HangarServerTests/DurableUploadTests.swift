@@ -70,7 +70,7 @@ import Testing
         let record = try await here.open(project: ServerFixture.project, owner: "t")
         let session = try await here.claim(record.id, project: ServerFixture.project)
         try await session.writer.write([1, 2, 3])
-        await here.release(session)
+        try await here.release(session)
         #expect(await here.kept == 1)
         try await f.service.metadata.deleteUploadSession(id: record.id)  // as another server finishing it
         #expect(try await here.sweep() == 0)

@@ -11,6 +11,8 @@ public struct HangarService: Sendable {
     public let changes = ChangeSignal()
     /// Short-lived caches of what every request looks up.
     public let caches = ServiceCaches()
+    /// Moves of one environment in this process, one at a time.
+    let moveQueue = MoveQueue()
     private let clock: @Sendable () -> Date
 
     public init(blobs: any BlobStore, metadata: any MetadataStore, signingKey: SigningKey? = nil,

@@ -35,24 +35,26 @@ extension HangarService {
                         actor: String) async throws -> MoveOutcome {
         let candidate = try await resolve(project, ref)
         try checkForce(options)
-        for _ in 0..<20 {
-            let (all, env) = try await requireEnvironment(project, environment)
-            if env.current == candidate.digest {
-                return MoveOutcome(deployment: nil, candidate: candidate, environment: environment, overridden: [])
+        return try await moveQueue.serialized(project, environment) {
+            for _ in 0..<20 {
+                let (all, env) = try await requireEnvironment(project, environment)
+                if env.current == candidate.digest {
+                    return MoveOutcome(deployment: nil, candidate: candidate, environment: environment, overridden: [])
+                }
+                let violations = Policy.promotion(try await promotionFacts(candidate, env, all))
+                if !violations.isEmpty && !options.force {
+                    throw HangarError(.policy, "promotion of \(candidate.tag) to \(environment) of \(project) refused: "
+                        + violations.map(\.message).joined(separator: "; ") + " (or --force --reason \"…\")")
+                }
+                do {
+                    let d = try await move(env, to: candidate, kind: kind, violations: violations, options: options, actor: actor)
+                    return MoveOutcome(deployment: d, candidate: candidate, environment: environment, overridden: violations.map(\.rule))
+                } catch let e as HangarError where e.kind == .conflict && options.expectedGeneration == nil {
+                    continue
+                }
             }
-            let violations = Policy.promotion(try await promotionFacts(candidate, env, all))
-            if !violations.isEmpty && !options.force {
-                throw HangarError(.policy, "promotion of \(candidate.tag) to \(environment) of \(project) refused: "
-                    + violations.map(\.message).joined(separator: "; ") + " (or --force --reason \"…\")")
-            }
-            do {
-                let d = try await move(env, to: candidate, kind: kind, violations: violations, options: options, actor: actor)
-                return MoveOutcome(deployment: d, candidate: candidate, environment: environment, overridden: violations.map(\.rule))
-            } catch let e as HangarError where e.kind == .conflict && options.expectedGeneration == nil {
-                continue
-            }
+            throw HangarError.conflict("environment \(environment) of \(project) kept moving while promoting \(candidate.tag); try again")
         }
-        throw HangarError.conflict("environment \(environment) of \(project) kept moving while promoting \(candidate.tag); try again")
     }
 
     func checkForce(_ options: MoveOptions) throws {

@@ -7,26 +7,28 @@ extension HangarService {
                          options: MoveOptions = MoveOptions(), actor: String) async throws -> MoveOutcome {
         try checkForce(options)
         _ = try await requireProject(project)
-        for _ in 0..<20 {
-            let env = try await requireEnvironment(project, environment).env
-            let target = try await rollbackTarget(project, env, ref)
-            if env.current == target.digest {
-                return MoveOutcome(deployment: nil, candidate: target, environment: environment, overridden: [])
+        return try await moveQueue.serialized(project, environment) {
+            for _ in 0..<20 {
+                let env = try await requireEnvironment(project, environment).env
+                let target = try await rollbackTarget(project, env, ref)
+                if env.current == target.digest {
+                    return MoveOutcome(deployment: nil, candidate: target, environment: environment, overridden: [])
+                }
+                let arrived = try await metadata.firstArrival(project: project, environment: environment, candidate: target.digest)
+                let violations = Policy.rollback(targetTag: target.tag, environment: environment, everDeployedThere: arrived != nil)
+                if !violations.isEmpty && !options.force {
+                    throw HangarError(.policy, "rollback of \(environment) in \(project) to \(target.tag) refused: "
+                        + violations.map(\.message).joined(separator: "; ") + " (or --force --reason \"…\")")
+                }
+                do {
+                    let d = try await move(env, to: target, kind: .rollback, violations: violations, options: options, actor: actor)
+                    return MoveOutcome(deployment: d, candidate: target, environment: environment, overridden: violations.map(\.rule))
+                } catch let e as HangarError where e.kind == .conflict && options.expectedGeneration == nil {
+                    continue
+                }
             }
-            let arrived = try await metadata.firstArrival(project: project, environment: environment, candidate: target.digest)
-            let violations = Policy.rollback(targetTag: target.tag, environment: environment, everDeployedThere: arrived != nil)
-            if !violations.isEmpty && !options.force {
-                throw HangarError(.policy, "rollback of \(environment) in \(project) to \(target.tag) refused: "
-                    + violations.map(\.message).joined(separator: "; ") + " (or --force --reason \"…\")")
-            }
-            do {
-                let d = try await move(env, to: target, kind: .rollback, violations: violations, options: options, actor: actor)
-                return MoveOutcome(deployment: d, candidate: target, environment: environment, overridden: violations.map(\.rule))
-            } catch let e as HangarError where e.kind == .conflict && options.expectedGeneration == nil {
-                continue
-            }
+            throw HangarError.conflict("environment \(environment) of \(project) kept moving during the rollback; try again")
         }
-        throw HangarError.conflict("environment \(environment) of \(project) kept moving during the rollback; try again")
     }
 
     /// `ref`, or the candidate a plain rollback returns to, read from the environment's

@@ -182,7 +182,7 @@ public protocol BlobWriter: AnyObject {
     func abort()
     /// Releases what the write holds open while it waits for more bytes (an upload
     /// session between chunks); the next `write`, `resume` or `commit` takes it up again.
-    func suspend()
+    nonisolated(nonsending) func suspend() async throws
     /// Takes a suspended write up again: for a session, its lock (`conflict` when another
     /// request or process holds it) and any bytes another process added since.
     nonisolated(nonsending) func resume() async throws

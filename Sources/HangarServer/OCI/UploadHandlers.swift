@@ -35,11 +35,15 @@ struct UploadHandlers: Sendable {
             try checkContentRange(request, session, name: name)
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
         } catch {
-            await state.uploads.release(session)
+            try? await state.uploads.release(session)
             throw storeFailure(error, name: name, session: session)
         }
         let offset = session.offset
-        await state.uploads.release(session)
+        do {
+            try await state.uploads.release(session)
+        } catch {
+            throw storeFailure(error, name: name, session: session)
+        }
         return Responses.empty(.accepted, headers: sessionHeaders(name, id, offset: offset))
     }
 
@@ -65,7 +69,7 @@ struct UploadHandlers: Sendable {
             try checkContentRange(request, session, name: name)
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
         } catch {
-            await state.uploads.release(session)  // a final chunk cut off can be resumed too
+            try? await state.uploads.release(session)  // a final chunk cut off can be resumed too
             throw storeFailure(error, name: name, session: session)
         }
         // Commit, then forget the session: a crash in between leaves a row without bytes,

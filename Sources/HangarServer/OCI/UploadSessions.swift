@@ -85,11 +85,13 @@ actor UploadSessions {
         }
     }
 
-    /// Gives the session back after a request: its file is closed, its writer kept.
-    func release(_ session: UploadSession) async {
-        session.writer.suspend()
-        busy.remove(session.id)
-        idle[session.id] = session.writer
+    /// Gives the session back after a request: what arrived is made durable (an object
+    /// store's tail), its file closed, its writer kept. Throws when the bytes could not be
+    /// made durable: the request then fails, and the session stands where it stood.
+    func release(_ session: UploadSession) async throws {
+        defer { busy.remove(session.id) }
+        idle[session.id] = session.writer  // kept even when suspending fails: the next request tries again
+        try await session.writer.suspend()
         try? await metadata.touchUploadSession(id: session.id, at: service.now())
     }
 

@@ -30,8 +30,8 @@ final class ContentWriter<Driver: BlobDriver>: BlobWriter {
         bytesWritten += Int64(bytes.count)
     }
 
-    func suspend() {
-        if !finished { appender.suspend() }
+    nonisolated(nonsending) func suspend() async throws {
+        if !finished { try await appender.suspend() }
     }
 
     nonisolated(nonsending) func resume() async throws {

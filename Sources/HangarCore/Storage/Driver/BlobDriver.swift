@@ -91,8 +91,11 @@ public protocol DriverAppender: AnyObject {
     /// (`size` unchanged), so the write can go on from there; when even that cannot be
     /// ensured the appender discards the object and throws `io`.
     nonisolated(nonsending) func append(_ bytes: UnsafeRawBufferPointer) async throws
-    /// Releases what it holds open (and, for `.shared`, lets another taker have it).
-    func suspend()
+    /// Makes what was appended durable where the driver keeps it elsewhere meanwhile (an
+    /// object store's tail of less than a part), then releases what it holds open (and,
+    /// for `.shared`, lets another taker have it). On failure the object holds what it
+    /// held at the last successful suspend.
+    nonisolated(nonsending) func suspend() async throws
     /// Takes a suspended appender up again, `size` then saying what the object holds now
     /// (a `.shared` object may have grown in another process). `conflict` while another
     /// taker holds a `.shared` object; `integrity` (object discarded) when an `.exclusive`
