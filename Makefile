@@ -14,8 +14,9 @@ release: deps
 	$(SWIFT) build -c release
 
 test: deps
-	@# The metadata tests start their own throw-away PostgreSQL cluster (initdb + pg_ctl, loopback).
-	@.ci/install-deps postgresql
+	@# The metadata tests start their own throw-away PostgreSQL cluster (initdb + pg_ctl, loopback);
+	@# the S3 tests their own Ceph cluster with its RADOS Gateway (Tests/Integration/rgw.sh, loopback).
+	@.ci/install-deps postgresql ceph-mon ceph-mgr ceph-osd radosgw ceph-common curl
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip ExhaustionTests
 	@# Alone, so the latency it prints is the server's and not the other suites' load.

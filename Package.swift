@@ -83,7 +83,7 @@ let package = Package(
         // Opens the backends a configuration names (the one place that knows them all).
         .target(
             name: "HangarBackends",
-            dependencies: ["HangarCore", "HangarFileSystem", "HangarSQLite", "HangarPostgres"],
+            dependencies: ["HangarCore", "HangarFileSystem", "HangarSQLite", "HangarPostgres", "HangarS3"],
             swiftSettings: swiftSettings
         ),
         // Conformance suites every backend runs (a library so tests of any backend can import it).

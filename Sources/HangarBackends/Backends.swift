@@ -2,12 +2,14 @@ import Foundation
 import HangarCore
 import HangarFileSystem
 import HangarPostgres
+import HangarS3
 import HangarSQLite
 
 /// Where a service's backends are, as a user writes them: `--blobs` and `--metadata`
 /// locations, by default the embedded store in one folder.
 public struct BackendLocations: Sendable, Equatable {
-    /// The blob store: `file:///absolute/folder` or a plain folder path.
+    /// The blob store: `file:///absolute/folder`, a plain folder path, or
+    /// `s3://BUCKET[/PREFIX][?endpoint=…]` (see `S3Location`).
     public var blobs: String
     /// The metadata store: `sqlite:///absolute/file.sqlite`, a plain file path, or
     /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (the password also from `PGPASSWORD`).
@@ -26,7 +28,7 @@ public struct BackendLocations: Sendable, Equatable {
 
     /// Checks both locations name a backend this Hangar has (`invalidInput` naming the one that does not).
     public func validate() throws {
-        _ = try Self.folder(blobs, scheme: "file", what: "--blobs")
+        if S3Location.isS3(blobs) { _ = try S3Location.configuration(blobs) } else { _ = try Self.folder(blobs, scheme: "file", what: "--blobs") }
         if !Self.isPostgres(metadata) { _ = try Self.folder(metadata, scheme: "sqlite", what: "--metadata") }
     }
 
@@ -45,7 +47,7 @@ public struct BackendLocations: Sendable, Equatable {
         }
         let given = String(location[..<colon]).lowercased()
         guard given == scheme else {
-            let built = what == "--metadata" ? "sqlite:///path or postgres://user@host/database" : "\(scheme):///path"
+            let built = what == "--metadata" ? "sqlite:///path or postgres://user@host/database" : "\(scheme):///path or s3://bucket/prefix"
             throw HangarError.invalid("\(what) '\(location.prefix(200))': the \(given) backend is not built; use \(built)")
         }
         let path = String(location[location.index(colon, offsetBy: 3)...])
@@ -59,7 +61,12 @@ public struct BackendLocations: Sendable, Equatable {
 /// Opens the backends a configuration names.
 public enum Backends {
     /// The blob store at `location` (made if needed), its leftovers of killed writes swept.
-    public static func blobStore(_ location: String) async throws -> FileSystemBlobStore {
+    public static func blobStore(_ location: String) async throws -> any BlobStore {
+        if S3Location.isS3(location) {
+            let store = ContentAddressedStore(driver: S3Driver(try S3Location.configuration(location)))
+            try await store.sweepTemporary(maxAge: 86_400)
+            return store
+        }
         let store = try FileSystemBlobStore(root: try BackendLocations.folder(location, scheme: "file", what: "--blobs"))
         try await store.sweepTemporary(maxAge: 86_400)
         return store

@@ -26,5 +26,27 @@ extension MetadataStoreConformance {
             try require(refs[envelope] != nil, "the signed statement of a move")
             try require(refs.count == 3 + 2 + 1 + 3 + 1 + 1, "nothing else: \(refs.count)")
         },
+        Case("a move's signed statement is kept with it, in its transaction, and is no blob reference") { h in
+            let store = try await h.makeStore()
+            let c = try await F.seed(store, candidates: 2)
+            let statement = Array("signed statement of the move".utf8)
+            let digest = SHA256Hasher.digest(statement)
+            let d = DeploymentDraft(to: c[0].digest, kind: .promote, actor: "alice", at: F.at(1), reason: nil, overridden: [],
+                                    statement: statement)
+            let moved = try await store.movePointer(project: "acme/checkout", environment: "sandbox", expectedGeneration: 0, draft: d,
+                                                    audit: [F.draft(.promotion, subject: "sandbox", details: ["envelope": digest.description])])
+            try require(try await store.moveStatement(project: "acme/checkout", deploymentID: moved.id) == statement, "read back whole")
+            try require(try await store.moveStatement(project: "zeta/api", deploymentID: moved.id) == nil, "not another project's")
+            var lost = d
+            lost.to = c[1].digest
+            lost.statement = Array("a statement that must not be kept".utf8)
+            try await requireThrows(.conflict, "a stale generation") {
+                _ = try await store.movePointer(project: "acme/checkout", environment: "sandbox", expectedGeneration: 0, draft: lost,
+                                                audit: [F.draft(.promotion, subject: "sandbox")])
+            }
+            try require(try await store.deployments(project: "acme/checkout", environment: nil, before: nil, limit: nil).count == 1,
+                        "the lost move left nothing")
+            try require(try await store.referencedBlobs()[digest] == nil, "a statement kept with its move is no blob the store must keep")
+        },
     ]
 }

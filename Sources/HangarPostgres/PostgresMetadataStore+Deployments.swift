@@ -34,8 +34,13 @@ extension PostgresMetadataStore {
                       PostgresRows.ms(draft.at), draft.reason, PostgresRows.jsonText(draft.overridden), entries[0].seq]) else {
                 throw HangarError(.io, "the database returned no id for the move of \(environment)")
             }
+            let id = try row.int64("id")
+            if let statement = draft.statement {
+                try await sql.execute("INSERT INTO move_statements (deployment_id, digest, envelope) VALUES (?, ?, decode(?, 'hex'))",
+                                      [id, SHA256Hasher.digest(statement).description, Hex.encode(statement)])
+            }
             return DeploymentRecord(
-                id: try row.int64("id"), project: project, environment: environment, from: from, to: draft.to,
+                id: id, project: project, environment: environment, from: from, to: draft.to,
                 kind: draft.kind, actor: draft.actor, at: Timestamp.round(draft.at), reason: draft.reason,
                 overridden: draft.overridden, auditSeq: entries[0].seq)
         }
@@ -75,6 +80,20 @@ extension PostgresMetadataStore {
         let bound = values
         return try await readOne("cannot read the deployments of \(project)") { sql in
             try await sql.query(query, bound).map(PostgresRows.deployment)
+        }
+    }
+
+    public func moveStatement(project: String, deploymentID: Int64) async throws -> [UInt8]? {
+        try await readOne("cannot read the statement of move \(deploymentID) of \(project)") { sql in
+            try await sql.one("""
+                SELECT encode(s.envelope, 'hex') AS envelope FROM move_statements s JOIN deployments d ON d.id = s.deployment_id
+                WHERE d.project = ? AND d.id = ?
+                """, [project, deploymentID]).map { row -> [UInt8] in
+                    guard let bytes = Hex.decode(try row.string("envelope")) else {
+                        throw HangarError.integrity("the statement of move \(deploymentID) is not readable")
+                    }
+                    return bytes
+                }
         }
     }
 

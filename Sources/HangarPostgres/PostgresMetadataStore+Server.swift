@@ -170,8 +170,9 @@ extension PostgresMetadataStore {
                 UNION ALL SELECT digest, size FROM manifests
                 UNION ALL SELECT digest, NULL FROM manifest_references
                 UNION ALL SELECT digest, NULL FROM blob_links
-                UNION ALL SELECT details::jsonb ->> 'envelope', NULL FROM audit
-                    WHERE action IN ('promotion', 'rollback') AND details::jsonb ->> 'envelope' IS NOT NULL
+                UNION ALL SELECT a.details::jsonb ->> 'envelope', NULL FROM audit a
+                    WHERE a.action IN ('promotion', 'rollback') AND a.details::jsonb ->> 'envelope' IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM move_statements s WHERE s.digest = a.details::jsonb ->> 'envelope')
                 """)
             return try [Digest: Int64?](referenceRows: rows.map { (try $0.string("digest"), try $0.optionalInt64("size")) })
         }

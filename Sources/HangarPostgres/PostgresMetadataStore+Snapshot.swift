@@ -37,8 +37,10 @@ extension PostgresMetadataStore {
             }
             let digests = "SELECT jsonb_array_elements_text(?::jsonb)"
             let listedJSON = PostgresRows.jsonText(listed.map(\.digest.description))
-            let approvals = try await sql.query("SELECT * FROM approvals WHERE project = ? AND candidate IN (\(digests)) ORDER BY id",
-                                                [project, listedJSON]).map(PostgresRows.approval)
+            let environmentsJSON = PostgresRows.jsonText(environments.map(\.name))
+            let approvals = try await sql.query("""
+                SELECT * FROM approvals WHERE project = ? AND environment IN (\(digests)) AND candidate IN (\(digests)) ORDER BY id
+                """, [project, environmentsJSON, listedJSON]).map(PostgresRows.approval)
             var arrivals: [String: [Digest: Date]] = [:]
             for row in try await sql.query("""
                 SELECT environment, to_digest, MIN(at) AS first FROM deployments

@@ -41,7 +41,12 @@ public final class PostgresMetadataStore: MetadataStore, @unchecked Sendable {
         self.client = client
         runner = Task { await client.run() }
         do {
-            try await transaction("cannot prepare the metadata database \(location)", isolation: nil, timeout: connectTimeout) { sql in
+            // Reachable within the connect timeout; migrating a new database (a few dozen
+            // statements) may take longer on a loaded machine.
+            try await transaction("cannot reach the metadata database \(location)", isolation: nil, timeout: connectTimeout) { sql in
+                try await sql.execute("SELECT 1")
+            }
+            try await transaction("cannot prepare the metadata database \(location)", isolation: nil, timeout: .seconds(300)) { sql in
                 try await PostgresSchema.migrate(sql)
             }
         } catch {

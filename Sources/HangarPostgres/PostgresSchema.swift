@@ -24,6 +24,14 @@ enum PostgresSchema {
             CREATE INDEX deployments_by_digest ON deployments(project, to_digest, id);
             CREATE INDEX audit_by_subject ON audit(project, subject, seq)
             """),
+        ("v8: move statements", """
+            CREATE TABLE move_statements (
+                deployment_id BIGINT PRIMARY KEY REFERENCES deployments(id),
+                digest TEXT NOT NULL,
+                envelope BYTEA NOT NULL
+            );
+            CREATE INDEX move_statements_by_digest ON move_statements(digest)
+            """),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two

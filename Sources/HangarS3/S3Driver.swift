@@ -141,8 +141,11 @@ public final class S3Driver: BlobDriver {
         return out
     }
 
+    /// A presigned GET when the store is configured to redirect (`redirectExpiry`, which
+    /// bounds `expiresIn`); nil otherwise, and bytes flow through Hangar.
     public func redirectURL(_ key: String, expiresIn: Duration) async throws -> String? {
-        client.presignedGET(key, expiresIn: expiresIn)
+        guard let most = config.redirectExpiry else { return nil }
+        return client.presignedGET(key, expiresIn: min(most, expiresIn))
     }
 
     /// The object a HEAD or GET answer describes: its whole size (from `Content-Range` when

@@ -73,6 +73,14 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func moveStatement(project: String, deploymentID: Int64) async throws -> [UInt8]? {
+        try await readOne("cannot read the statement of move \(deploymentID) of \(project)") { db in
+            try Data.fetchOne(db.cachedStatement(sql: """
+                SELECT s.envelope FROM move_statements s JOIN deployments d ON d.id = s.deployment_id WHERE d.project = ? AND d.id = ?
+                """), arguments: try SQLiteRows.arguments([project, deploymentID])).map { Array($0) }
+        }
+    }
+
     public func firstArrival(project: String, environment: String, candidate: Digest) async throws -> Date? {
         try await readOne("cannot read when \(candidate) reached \(environment) of \(project)") { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(at) FROM deployments WHERE project = ? AND environment = ? AND to_digest = ?"),
@@ -129,8 +137,13 @@ extension SQLiteMetadataStore {
                 project, environment, from?.description, draft.to.description, draft.kind.rawValue, draft.actor,
                 SQLiteRows.ms(draft.at), draft.reason, SQLiteRows.jsonText(draft.overridden), auditSeq,
             ]))
+        let id = db.lastInsertedRowID
+        if let statement = draft.statement {
+            try db.execute(sql: "INSERT INTO move_statements (deployment_id, digest, envelope) VALUES (?, ?, ?)",
+                           arguments: [id, SHA256Hasher.digest(statement).description, Data(statement)])
+        }
         return DeploymentRecord(
-            id: db.lastInsertedRowID, project: project, environment: environment, from: from, to: draft.to,
+            id: id, project: project, environment: environment, from: from, to: draft.to,
             kind: draft.kind, actor: draft.actor, at: Timestamp.round(draft.at), reason: draft.reason,
             overridden: draft.overridden, auditSeq: auditSeq)
     }

@@ -11,8 +11,9 @@ extension SQLiteMetadataStore {
                 UNION ALL SELECT digest, size FROM manifests
                 UNION ALL SELECT digest, NULL FROM manifest_references
                 UNION ALL SELECT digest, NULL FROM blob_links
-                UNION ALL SELECT json_extract(details, '$.envelope'), NULL FROM audit
-                    WHERE action IN ('promotion', 'rollback') AND json_extract(details, '$.envelope') IS NOT NULL
+                UNION ALL SELECT json_extract(a.details, '$.envelope'), NULL FROM audit a
+                    WHERE a.action IN ('promotion', 'rollback') AND json_extract(a.details, '$.envelope') IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM move_statements s WHERE s.digest = json_extract(a.details, '$.envelope'))
                 """)
             return try [Digest: Int64?](referenceRows: rows.map { ($0[0], $0[1]) })
         }

@@ -34,13 +34,17 @@ extension SQLiteMetadataStore {
                     WHERE r.deployment_id = ? ORDER BY r.id DESC LIMIT 1
                     """, arguments: [move.id]).map(SQLiteRows.report)
             }
+            // Lists bound as JSON arrays; the arrivals read goes by the digest index (the
+            // planner would otherwise walk the project's whole history in GROUP BY order).
             let digests = "SELECT value FROM json_each(?)"
             let listedJSON = SQLiteRows.jsonText(listed.map(\.digest.description))
-            let approvals = try Row.fetchAll(db, sql: "SELECT * FROM approvals WHERE project = ? AND candidate IN (\(digests)) ORDER BY id",
-                                             arguments: try SQLiteRows.arguments([project, listedJSON])).map(SQLiteRows.approval)
+            let environmentsJSON = SQLiteRows.jsonText(environments.map(\.name))
+            let approvals = try Row.fetchAll(db, sql: """
+                SELECT * FROM approvals WHERE project = ? AND environment IN (\(digests)) AND candidate IN (\(digests)) ORDER BY id
+                """, arguments: try SQLiteRows.arguments([project, environmentsJSON, listedJSON])).map(SQLiteRows.approval)
             var arrivals: [String: [Digest: Date]] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT environment, to_digest, MIN(at) AS first FROM deployments
+                SELECT environment, to_digest, MIN(at) AS first FROM deployments INDEXED BY deployments_by_digest
                 WHERE project = ? AND to_digest IN (\(digests)) GROUP BY environment, to_digest
                 """, arguments: try SQLiteRows.arguments([project, listedJSON])) {
                 arrivals[row["environment"], default: [:]][try SQLiteRows.digest(row, "to_digest")] = try SQLiteRows.date(row, "first")

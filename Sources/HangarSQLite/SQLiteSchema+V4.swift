@@ -78,4 +78,17 @@ extension SQLiteSchema {
             CREATE INDEX audit_by_subject ON audit(project, subject);
             """)
     }
+
+    /// A move's signed statement, written in the move's own transaction (one write, no
+    /// file per move); statements of older moves stay in the blob store.
+    static func moveStatements(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE move_statements (
+                deployment_id INTEGER PRIMARY KEY REFERENCES deployments(id),
+                digest TEXT NOT NULL,
+                envelope BLOB NOT NULL
+            ) STRICT;
+            CREATE INDEX move_statements_by_digest ON move_statements(digest);
+            """)
+    }
 }

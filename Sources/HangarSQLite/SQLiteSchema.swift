@@ -27,6 +27,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v8: deployments newest first", migrate: deploymentsNewestFirst)
         migrator.registerMigration("v9: blob links kept off the chain", migrate: blobLinksOffTheChain)
         migrator.registerMigration("v10: lookups by digest", migrate: lookupsByDigest)
+        migrator.registerMigration("v11: move statements", migrate: moveStatements)
         return migrator
     }
 

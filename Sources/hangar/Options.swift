@@ -74,7 +74,7 @@ struct StoreOptions: ParsableArguments {
                                 metadata: nonEmpty(metadata) ?? nonEmpty(env["HANGAR_METADATA"]) ?? embedded.metadata)
     }
 
-    func blobStore() async throws -> FileSystemBlobStore {
+    func blobStore() async throws -> any BlobStore {
         try refuseServer()
         return try await Backends.blobStore(backends.blobs)
     }

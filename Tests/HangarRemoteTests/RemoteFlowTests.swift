@@ -16,8 +16,9 @@ import Testing
         let server: ServerProcess
         var hangar: Hangar
 
-        init(tokens: [String: String] = ["admin": "admin"], metadata: String? = nil) throws {
-            server = try ServerProcess(root: dir.path, tokens: tokens, metadata: metadata)
+        init(tokens: [String: String] = ["admin": "admin"], metadata: String? = nil, blobs: String? = nil,
+             environment: [String: String] = [:]) throws {
+            server = try ServerProcess(root: dir.path, tokens: tokens, metadata: metadata, blobs: blobs, environment: environment)
             hangar = Hangar(workdir: dir.path)
             hangar.environment = ["HANGAR_SERVER": server.url, "HANGAR_TOKEN": server.secrets["admin"] ?? ""]
         }
@@ -34,9 +35,18 @@ import Testing
     }
 
     /// On the embedded store, and with the metadata on a real PostgreSQL server.
-    @Test(arguments: ["sqlite", "postgres"])
-    func theReadmeFlowRunsOverHTTP(_ metadata: String) async throws {
-        let s = try Setup(metadata: metadata == "postgres" ? try PostgresCluster.shared().makeDatabase() : nil)
+    /// The embedded store; PostgreSQL metadata; and both real services past one machine:
+    /// blobs in a Ceph RADOS Gateway bucket, metadata in PostgreSQL.
+    @Test(arguments: ["sqlite", "postgres", "s3+postgres"])
+    func theReadmeFlowRunsOverHTTP(_ backends: String) async throws {
+        var blobs: String?, environment: [String: String] = [:]
+        if backends.hasPrefix("s3") {
+            let gateway = try CephGateway.shared()
+            blobs = "s3://\(gateway.bucket)/flow-\(UUID().uuidString.prefix(8))?endpoint=\(gateway.endpoint)&region=\(gateway.region)"
+            environment = ["AWS_ACCESS_KEY_ID": gateway.accessKeyID, "AWS_SECRET_ACCESS_KEY": gateway.secretAccessKey]
+        }
+        let s = try Setup(metadata: backends.hasSuffix("postgres") ? try PostgresCluster.shared().makeDatabase() : nil,
+                          blobs: blobs, environment: environment)
         let h = s.hangar
         try s.write("build/api/bin/api", "api v1")
         try s.write("build/web/index.html", Data((0..<400_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }))

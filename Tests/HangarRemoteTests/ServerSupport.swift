@@ -130,8 +130,10 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server on a store in `root/server-store`, after issuing the tokens named
     /// in `tokens` (name → role) there; their secrets are in `secrets`. `metadata` names
-    /// another metadata store (`postgres://…`) for both.
-    init(root: String, tokens: [String: String], metadata: String? = nil) throws {
+    /// another metadata store (`postgres://…`) for both, `blobs` another blob store
+    /// (`s3://…`, its credentials in `environment`) for the server.
+    init(root: String, tokens: [String: String], metadata: String? = nil, blobs: String? = nil,
+         environment: [String: String] = [:]) throws {
         self.root = root
         store = root + "/server-store"
         let local = Hangar(workdir: root)
@@ -149,7 +151,8 @@ final class ServerProcess: @unchecked Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: HangarBinary.path)
         process.arguments = ["serve", "--port", "0", "--store", store, "--log-level", "warning"]
-            + (metadata.map { ["--metadata", $0] } ?? [])
+            + (metadata.map { ["--metadata", $0] } ?? []) + (blobs.map { ["--blobs", $0] } ?? [])
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))

@@ -6,12 +6,12 @@ import Testing
 
 extension S3Configuration {
     /// A fresh key prefix in the test gateway's bucket: every store its own namespace.
-    static func testStore(partSize: Int = S3Configuration.minimumPartSize) throws -> S3Configuration {
+    static func testStore(partSize: Int = S3Configuration.minimumPartSize, redirect: Duration? = nil) throws -> S3Configuration {
         let gateway = try CephGateway.shared()
         return try S3Configuration(
             endpoint: URL(string: gateway.endpoint)!, bucket: gateway.bucket, region: gateway.region,
             credentials: .init(accessKeyID: gateway.accessKeyID, secretAccessKey: gateway.secretAccessKey),
-            prefix: "test-\(UUID().uuidString.prefix(12))", partSize: partSize)
+            prefix: "test-\(UUID().uuidString.prefix(12))", partSize: partSize, redirectExpiry: redirect)
     }
 }
 

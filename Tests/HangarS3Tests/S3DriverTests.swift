@@ -9,6 +9,7 @@ import Testing
 /// What the shared blob suite does not reach on S3: uploads of several parts, sessions
 /// taken up by another server with parts and a tail, leftovers of a dead write, errors.
 @Suite struct S3DriverTests {
+    enum F { static let digest = SHA256Hasher.digest(Array("any".utf8)) }
     static let part = S3Configuration.minimumPartSize
 
     func bytes(_ count: Int, seed: UInt8) -> [UInt8] {
@@ -66,7 +67,9 @@ import Testing
     }
 
     @Test func aPresignedURLReadsTheBlobWithoutCredentials() async throws {
-        let store = ContentAddressedStore(driver: S3Driver(try .testStore()))
+        #expect(try await ContentAddressedStore(driver: S3Driver(try .testStore())).redirectURL(for: F.digest, expiresIn: .seconds(60)) == nil,
+                "no redirect unless configured")
+        let store = ContentAddressedStore(driver: S3Driver(try .testStore(redirect: .seconds(60))))
         let stored = try await store.put(bytes(1000, seed: 5))
         let url = try #require(try await store.redirectURL(for: stored.digest, expiresIn: .seconds(60)))
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))

@@ -80,7 +80,9 @@ import Testing
         let env = try ServerSettings.environment(["HANGAR_METADATA": "sqlite:///data/meta.sqlite"])
         let c = try ServerConfiguration.layered([env, file])
         #expect(c.backends == BackendLocations(blobs: "file:///data/blobs", metadata: "sqlite:///data/meta.sqlite"))
-        for (blobs, metadata, named) in [("s3://bucket", "/m.sqlite", "--blobs"), ("/b", "mysql://u@h/db", "--metadata"),
+        for (blobs, metadata, named) in [("gs://bucket", "/m.sqlite", "--blobs"), ("s3://Bad_Bucket", "/m.sqlite", "--blobs"),
+                                         ("s3://bucket?endpoint=ftp://x", "/m.sqlite", "--blobs"), ("s3://bucket?colour=red", "/m.sqlite", "--blobs"),
+                                         ("/b", "mysql://u@h/db", "--metadata"),
                                          ("file://relative", "/m.sqlite", "--blobs"), ("", "/m.sqlite", "--blobs")] {
             var bad = ServerSettings()
             (bad.blobs, bad.metadata) = (blobs, metadata)

@@ -49,6 +49,9 @@ public protocol DeploymentLedger: Sendable {
     /// to one manifest when given, with ids below `beforeID` when given, at most `limit`;
     /// each page one indexed read, whatever the length of the history.
     func deployments(project: String, environment: String?, to: Digest?, beforeID: Int64?, limit: Int) async throws -> [DeploymentRecord]
+    /// The signed statement recorded with a move of the project (`DeploymentDraft.statement`),
+    /// or nil (none was given, or the move was recorded before statements were kept here).
+    func moveStatement(project: String, deploymentID: Int64) async throws -> [UInt8]?
     /// When `candidate` first reached `environment` (the earliest deployment to it), or nil
     /// when it never did: one indexed lookup, whatever the length of the history.
     func firstArrival(project: String, environment: String, candidate: Digest) async throws -> Date?

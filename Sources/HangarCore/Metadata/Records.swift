@@ -161,14 +161,19 @@ public struct DeploymentDraft: Sendable, Hashable {
     public var at: Date
     public var reason: String?
     public var overridden: [String]
+    /// The move's signed statement (a DSSE envelope), kept with the deployment row in the
+    /// same transaction; the audit entry names its digest.
+    public var statement: [UInt8]?
 
-    public init(to: Digest, kind: DeploymentKind, actor: String, at: Date, reason: String?, overridden: [String]) {
+    public init(to: Digest, kind: DeploymentKind, actor: String, at: Date, reason: String?, overridden: [String],
+                statement: [UInt8]? = nil) {
         self.to = to
         self.kind = kind
         self.actor = actor
         self.at = at
         self.reason = reason
         self.overridden = overridden
+        self.statement = statement
     }
 }
 

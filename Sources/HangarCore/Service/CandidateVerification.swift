@@ -75,11 +75,8 @@ extension HangarService {
 
     /// Checks that a move's signed statement is by `key` and says what the record says.
     func checkDeploymentSignature(_ d: DeploymentRecord, tag: String, _ key: SigningKey) async throws -> String {
-        guard let entry = try await metadata.auditEntries(after: d.auditSeq - 1, limit: 1).first, entry.seq == d.auditSeq,
-              let text = entry.details["envelope"], let digest = Digest.valid(text) else {
-            throw HangarError.notFound("move \(d.id) has no signed statement")
-        }
-        let envelope = try DSSEEnvelope.parse(try await blobs.get(digest), what: "statement of move \(d.id)")
+        guard let bytes = try await moveEnvelope(d) else { throw HangarError.notFound("move \(d.id) has no signed statement") }
+        let envelope = try DSSEEnvelope.parse(bytes, what: "statement of move \(d.id)")
         let payload = try envelope.verifiedPayload(key: key, what: "statement of move \(d.id)")
         guard payload == DeploymentStatement.bytes(for: d, tag: tag) else {
             throw HangarError.integrity("move \(d.id): the signed statement differs from the deployment record")

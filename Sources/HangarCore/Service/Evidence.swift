@@ -36,10 +36,17 @@ extension HangarService {
         return index
     }
 
-    /// The bytes of the signed statement of a move, if it has one.
+    /// The bytes of the signed statement of a move, if it has one: the one its audit entry
+    /// names, kept with the move (or, for moves recorded before 0.9, in the blob store).
     func moveEnvelope(_ d: DeploymentRecord) async throws -> [UInt8]? {
-        guard let entry = try await metadata.auditEntries(after: d.auditSeq - 1, limit: 1).first,
+        guard let entry = try await metadata.auditEntries(after: d.auditSeq - 1, limit: 1).first, entry.seq == d.auditSeq,
               let digest = entry.details["envelope"].flatMap(Digest.valid) else { return nil }
-        return try await blobs.get(digest)
+        guard let kept = try await metadata.moveStatement(project: d.project, deploymentID: d.id) else {
+            return try await blobs.get(digest)
+        }
+        guard SHA256Hasher.digest(kept) == digest else {
+            throw HangarError.integrity("the statement kept with move \(d.id) is not the one its audit entry names (\(digest))")
+        }
+        return kept
     }
 }

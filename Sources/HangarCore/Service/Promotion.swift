@@ -79,12 +79,13 @@ extension HangarService {
               options: MoveOptions, actor: String) async throws -> DeploymentRecord {
         let at = now()
         let overridden = violations.map(\.rule)
-        let draft = DeploymentDraft(to: c.digest, kind: kind, actor: actor, at: at, reason: options.reason, overridden: overridden)
+        var draft = DeploymentDraft(to: c.digest, kind: kind, actor: actor, at: at, reason: options.reason, overridden: overridden)
         var audit = [DeploymentAudit.draft(project: env.project, environment: env.name, from: env.current, draft: draft, tag: c.tag)]
-        if let key = signingKey {
+        if let key = signingKey {  // the signed statement goes into the move's own transaction
             let statement = DeploymentStatement.bytes(project: env.project, environment: env.name, from: env.current, draft: draft, tag: c.tag)
-            let envelope = try DSSEEnvelope.sign(statement, type: DeploymentStatement.payloadType, key: key)
-            audit[0].details["envelope"] = try await blobs.put(envelope.canonicalBytes).digest.description
+            let envelope = try DSSEEnvelope.sign(statement, type: DeploymentStatement.payloadType, key: key).canonicalBytes
+            draft.statement = envelope
+            audit[0].details["envelope"] = SHA256Hasher.digest(envelope).description
         }
         if !violations.isEmpty {
             audit.append(AuditDraft(at: at, actor: actor, action: .policyOverride, project: env.project, subject: env.name, details: [

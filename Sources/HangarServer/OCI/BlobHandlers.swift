@@ -20,6 +20,12 @@ struct BlobHandlers: Sendable {
     /// is served through the blob's chunk table, one checked 1 MiB chunk at a time.
     func get(_ request: Request, _ context: HangarRequestContext, name: String, digest text: String) async throws -> Response {
         let (digest, size) = try await locate(request, context, name: name, digest: text)
+        // An object store configured to redirect serves the bytes itself (a presigned URL;
+        // OCI clients check the digest of what they download). Small blobs stay here,
+        // checked and cached.
+        if size > Self.checkedInMemory, let url = try await state.blobs.redirectURL(for: digest, expiresIn: .seconds(300)) {
+            return Response(status: .temporaryRedirect, headers: [.location: url, .dockerContentDigest: digest.description])
+        }
         let range = try ByteRange.resolve(request.headers[.range], size: size)
         var headers = headers(digest, length: range.map { $0.upperBound - $0.lowerBound } ?? size)
         if let range {
