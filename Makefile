@@ -22,6 +22,8 @@ test: deps
 	@# Alone, so the latency it prints is the server's and not the other suites' load.
 	$(SWIFT) test --skip-build --filter ExhaustionTests
 	Tests/Integration/oci-clients.sh .build/debug/hangar
+	@# Two servers behind nginx on Ceph RGW + PostgreSQL, started and torn down by the script.
+	Tests/Integration/cluster.sh .build/debug/hangar
 
 # Serves the embedded store at $(STORE); the first time, prints an admin token (shown once).
 serve: build

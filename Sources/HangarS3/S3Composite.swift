@@ -29,8 +29,11 @@ struct S3Composite: Codable, Sendable {
 
     static let marker = "x-amz-meta-hangar-composite"
     static let sizeHeader = "x-amz-meta-hangar-size"
-    /// How long a holder keeps a session without writing (a holder that died lets go then).
-    static let lease: Double = 300
+    /// How long a holder keeps a session without writing to its record (each part renews
+    /// it): a server that died holding one lets go this long after, so a client can take
+    /// its upload up on another server. A holder that outlives it keeps going unless
+    /// someone took the session meanwhile (its record's ETag decides).
+    static let lease: Double = 30
 
     /// Where the pieces of the object at `key` live.
     static func piecesPrefix(_ key: String) -> String { "parts/" + key + "/" }

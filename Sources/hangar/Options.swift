@@ -15,7 +15,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Store folder (default: $HANGAR_STORE, else ./.hangar).")
     var store: String?
 
-    @Option(name: .long, help: "Blob store, file:///FOLDER (default: $HANGAR_BLOBS, else the store folder).")
+    @Option(name: .long, help: "Blob store, file:///FOLDER or s3://BUCKET[/PREFIX][?endpoint=URL&region=R] with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default: $HANGAR_BLOBS, else the store folder).")
     var blobs: String?
 
     @Option(name: .long, help: "Metadata store, sqlite:///FILE or postgres://USER@HOST[:PORT]/DB (default: $HANGAR_METADATA, else <store>/metadata.sqlite).")

@@ -25,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "Store folder (default: $HANGAR_STORE, else ./.hangar).") var store: String?
-    @Option(help: "Blob store, file:///FOLDER (default: $HANGAR_BLOBS, else the store folder).") var blobs: String?
+    @Option(help: "Blob store, file:///FOLDER or s3://BUCKET[/PREFIX][?endpoint=URL&region=R] with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default: $HANGAR_BLOBS, else the store folder).") var blobs: String?
     @Option(help: "Metadata store, sqlite:///FILE or postgres://USER@HOST[:PORT]/DB (default: $HANGAR_METADATA, else <store>/metadata.sqlite).") var metadata: String?
     @Option(help: "Address to bind (default 127.0.0.1).") var bind: String?
     @Option(help: "TCP port (default 5000; 0 picks a free one).") var port: Int?
