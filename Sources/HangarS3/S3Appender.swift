@@ -39,30 +39,38 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
     nonisolated(nonsending) func append(_ bytes: UnsafeRawBufferPointer) async throws {
         guard !finished else { throw HangarError(.io, "\(key) was already committed or discarded") }
         if mode == .shared && !held { try await resume() }
-        var pending = tail
-        pending.append(contentsOf: bytes)
+        // The bytes join the tail in place (copying the tail on every call made a part cost
+        // a quadratic number of copies); on failure they are taken off again.
+        let before = tail.count
+        if tail.capacity < partSize { tail.reserveCapacity(partSize) }
+        tail.append(contentsOf: bytes)
         var offset = 0
         var newParts: [S3Composite.Piece] = [], newUploads: [(Int, String)] = []
-        while pending.count - offset >= partSize {
-            let part = Array(pending[offset..<(offset + partSize)])
-            switch mode {
-            case .exclusive: newUploads.append(try await uploadPart(part, number: uploaded.count + newUploads.count + 1))
-            case .shared: newParts.append(try await storePiece(part))
+        do {
+            while tail.count - offset >= partSize {
+                let part = Array(tail[offset..<(offset + partSize)])
+                switch mode {
+                case .exclusive: newUploads.append(try await uploadPart(part, number: uploaded.count + newUploads.count + 1))
+                case .shared: newParts.append(try await storePiece(part))
+                }
+                offset += partSize
             }
-            offset += partSize
-        }
-        if !newParts.isEmpty {
-            var next = composite!
-            let oldTail = next.tail?.key
-            next.parts += newParts
-            next.size = size - Int64(tail.count) + Int64(offset)
-            next.tail = nil  // the tail before this call is inside the new parts now
-            try await writeComposite(next)
-            if let oldTail { try? await driver.deleteObject(oldTail) }
+            if !newParts.isEmpty {
+                var next = composite!
+                let oldTail = next.tail?.key
+                next.parts += newParts
+                next.size = size - Int64(before) + Int64(offset)
+                next.tail = nil  // the tail before this call is inside the new parts now
+                try await writeComposite(next)
+                if let oldTail { try? await driver.deleteObject(oldTail) }
+            }
+        } catch {
+            tail.removeLast(bytes.count)
+            throw error
         }
         uploaded += newUploads
         size += Int64(bytes.count)
-        tail = Array(pending[offset...])
+        if offset > 0 { tail.removeFirst(offset) }
         if !bytes.isEmpty { tailStored = false }
     }
 

@@ -16,112 +16,9 @@ WORK=$(mktemp -d /tmp/hangar-cluster-XXXXXX)
 chmod 755 "$WORK"
 PASSED=0
 FAILED=0
-declare -A SERVER_PID SERVER_HOST
-NGINX_PID=
-PG_DATA=$WORK/pg/data
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-
 . "$HERE/lib.sh"
-
-as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
-cleanup() {
-  for pid in "${SERVER_PID[@]}"; do kill -9 "$pid" 2> /dev/null; done
-  [ -n "$NGINX_PID" ] && kill -TERM "$NGINX_PID" 2> /dev/null && wait "$NGINX_PID" 2> /dev/null  # the master stops its workers
-  [ -d "$PG_DATA" ] && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop > /dev/null 2>&1
-  "$HERE/rgw.sh" stop "$WORK/rgw" 2> /dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-start_rgw() {
-  local line
-  while IFS= read -r line; do export "${line?}"; done < <("$HERE/rgw.sh" start "$WORK/rgw") || return 1
-  [ -n "${HANGAR_S3_ENDPOINT:-}" ] || return 1
-  BLOBS="s3://$HANGAR_S3_BUCKET/cluster?endpoint=$HANGAR_S3_ENDPOINT&region=$AWS_REGION"
-}
-
-start_postgres() {
-  local port
-  port=$(free_port)
-  mkdir -p "$WORK/pg" && [ "$(id -u)" -ne 0 ] || chown postgres "$WORK/pg"
-  as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U hangar --auth=trust -E UTF8 --no-locale --no-sync > /dev/null \
-    && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg/log" -w \
-         -o "-p $port -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off" start > /dev/null \
-    && as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U hangar hangar \
-    && METADATA="postgres://hangar@127.0.0.1:$port/hangar"
-}
-
-# start_server NAME: a `hangar serve` on a free port over the shared backends.
-start_server() {
-  local name=$1 port
-  port=$(free_port)
-  "$HANGAR" serve --store "$WORK/$name" --port "$port" --blobs "$BLOBS" --metadata "$METADATA" \
-    --signing-key "$WORK/signing-key.pem" --log-level warning > "$WORK/$name.out" 2>> "$WORK/$name.err" &
-  SERVER_PID[$name]=$!
-  SERVER_HOST[$name]=127.0.0.1:$port
-  for _ in $(seq 1 150); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && return 0
-    sleep 0.1
-  done
-  echo "server $name did not start:"; cat "$WORK/$name.err"; return 1
-}
-
-start_nginx() {
-  local port
-  port=$(free_port)
-  mkdir -p "$WORK/nginx/logs"
-  cat > "$WORK/nginx.conf" << CONF
-$([ "$(id -u)" -eq 0 ] && echo "user root;")
-daemon off;
-worker_processes 2;
-error_log $WORK/nginx/logs/error.log warn;
-pid $WORK/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  upstream hangar {
-    server ${SERVER_HOST[a]} max_fails=1 fail_timeout=2s;
-    server ${SERVER_HOST[b]} max_fails=1 fail_timeout=2s;
-    keepalive 32;
-  }
-  server {
-    listen 127.0.0.1:$port;
-    client_max_body_size 0;
-    proxy_request_buffering off;
-    proxy_buffering off;
-    proxy_http_version 1.1;
-    proxy_read_timeout 300s;
-    location / {
-      proxy_pass http://hangar;
-      proxy_set_header Host \$http_host;
-      proxy_set_header Connection "";
-      proxy_next_upstream error timeout http_502;
-    }
-  }
-}
-CONF
-  nginx -p "$WORK/nginx" -c "$WORK/nginx.conf" > "$WORK/nginx/start.log" 2>&1 &
-  NGINX_PID=$!
-  HOST=127.0.0.1:$port
-  for _ in $(seq 1 50); do curl -fs -o /dev/null "http://$HOST/healthz" && return 0; sleep 0.1; done
-  cat "$WORK/nginx/start.log" "$WORK/nginx/logs/error.log"; return 1
-}
-
-install_services() {
-  local sudo="" missing=()
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  for p in nginx postgresql ceph-mon ceph-mgr ceph-osd radosgw ceph-common curl; do
-    dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq > /dev/null && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
-}
+. "$HERE/services.sh"
+trap 'stop_services; rm -rf "$WORK"' EXIT
 
 hangar_local() { "$HANGAR" "$@" --store "$WORK/a" --metadata "$METADATA" --signing-key "$WORK/signing-key.pem"; }
 
@@ -225,11 +122,16 @@ agent_follows() {
   echo "a new build" >> "$WORK/build/app.bin"
   HANGAR_SERVER=http://${SERVER_HOST[b]} HANGAR_TOKEN=$CI "$HANGAR" cut demo/app --version 1.9.0 \
     --commit "$(printf '9%.0s' {1..40})" --artifact app="$WORK/build" > /dev/null \
-    && HANGAR_SERVER=http://${SERVER_HOST[b]} HANGAR_TOKEN=$ADMIN "$HANGAR" promote demo/app 1.9.0-rc.1 --to sandbox > /dev/null \
     || { kill "$agent"; return 1; }
-  for _ in $(seq 1 100); do
-    cmp -s "$WORK/deployed/app/app.bin" "$WORK/build/app.bin" && { kill "$agent"; echo "deployed 1.9.0-rc.1"; return 0; }
-    sleep 0.1
+  local promoted
+  HANGAR_SERVER=http://${SERVER_HOST[b]} HANGAR_TOKEN=$ADMIN "$HANGAR" promote demo/app 1.9.0-rc.1 --to sandbox > /dev/null \
+    || { kill "$agent"; return 1; }
+  promoted=$(date +%s%N)
+  for _ in $(seq 1 200); do
+    if cmp -s "$WORK/deployed/app/app.bin" "$WORK/build/app.bin"; then
+      kill "$agent"; echo "deployed 1.9.0-rc.1 $(( ($(date +%s%N) - promoted) / 1000000 )) ms after the promotion returned"; return 0
+    fi
+    sleep 0.05
   done
   kill "$agent"; cat "$WORK/agent.log"; return 1
 }
@@ -246,7 +148,7 @@ start_postgres || { echo "PostgreSQL did not start"; cat "$WORK/pg/log"; exit 1;
 ADMIN=$(hangar_local token create --name admin --role admin 2> /dev/null) \
   && CI=$(hangar_local token create --name ci --role ci 2> /dev/null) \
   && DEPLOYER=$(hangar_local token create --name deployer --role deployer 2> /dev/null) || { echo "cannot create tokens"; exit 1; }
-start_server a && start_server b && start_nginx || exit 1
+start_server a && start_server b && start_nginx "${SERVER_HOST[a]}" "${SERVER_HOST[b]}" || exit 1
 echo "services up in $((SECONDS - started)) s: rgw $HANGAR_S3_ENDPOINT, $METADATA, hangar ${SERVER_HOST[a]} ${SERVER_HOST[b]}, nginx $HOST"
 make_image
 

@@ -56,7 +56,8 @@ struct BlobHandlers: Sendable {
         try await state.access.require(context.caller, .read, project: name, request: request, address: context.remoteAddress)
         let digest = try Digest(parsing: text)
         _ = try await state.repositories.require(name)
-        guard let size = try await state.blobs.stat(digest), try await state.repositories.blobVisible(digest, in: name) else {
+        guard let size = try await state.lookups.blobSize(digest, { try await state.blobs.stat(digest) }),
+              try await state.repositories.blobVisible(digest, in: name) else {
             throw APIError(.notFound, .blobUnknown, "blob \(digest) is not in repository \(name)")
         }
         return (digest, size)

@@ -1,13 +1,15 @@
 import HangarCore
 
 /// What the OCI read path looks up on every request, kept for a second: a tag's digest,
-/// a manifest of a repository, and that a blob is visible in a repository. Pushing a tag
+/// a manifest of a repository, that a blob is visible in a repository, and a stored
+/// blob's size (on an object store, a HEAD request each). Pushing a tag
 /// or deleting a manifest through this server removes what it touches at once; a change
 /// made by another server on the same stores is seen within a second.
 final class RegistryCaches: Sendable {
     private let tags = TTLCache<String, Digest>(ttl: .seconds(1))
     private let manifests = TTLCache<String, StoredManifest>(ttl: .seconds(1))
     private let visible = TTLCache<String, Bool>(ttl: .seconds(1))
+    private let sizes = TTLCache<Digest, Int64>(ttl: .seconds(1))
 
     private static func key(_ project: String, _ name: String) -> String { project + "\u{0}" + name }
 
@@ -34,6 +36,14 @@ final class RegistryCaches: Sendable {
         let isVisible = try await load()
         if isVisible { visible.put(k, true) }
         return isVisible
+    }
+
+    /// Only stored blobs are kept: an absent one may arrive with the next push.
+    func blobSize(_ digest: Digest, _ load: () async throws -> Int64?) async rethrows -> Int64? {
+        if let hit = sizes.get(digest) { return hit }
+        let size = try await load()
+        if let size { sizes.put(digest, size) }
+        return size
     }
 
     /// A tag of `project` was pushed.
