@@ -8,6 +8,7 @@ extension S3Appender {
     nonisolated(nonsending) func commit(as final: String) async throws -> DriverObject {
         guard !isFinished else { throw HangarError(.io, "\(key) was already committed or discarded") }
         if mode == .shared && !held { try await resume() }
+        try await settle()
         switch mode {
         case .exclusive where composite == nil:
             try await driver.put(final, tail)

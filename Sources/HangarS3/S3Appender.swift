@@ -2,7 +2,8 @@ import Foundation
 import HangarCore
 import NIOHTTP1
 
-/// Appends to an object in parts as the bytes arrive: memory holds less than one part.
+/// Appends to an object in parts as the bytes arrive, one part sent while the next fills:
+/// memory holds two parts at most.
 ///
 /// - `.exclusive` (one process's one-off write): a multipart upload at the temporary key,
 ///   parts sent as they fill; `commit` completes it and copies it under the final key.
@@ -26,6 +27,8 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
     /// `.exclusive`: the multipart upload's parts so far (number, ETag).
     var uploaded: [(Int, String)] = []
     private var finished = false
+    /// The part being sent, and its bytes.
+    private var inFlight: (bytes: [UInt8], send: Task<Sent, any Error>)?
     let me = UUID().uuidString
     var client: S3Client { driver.client }
     var partSize: Int { driver.config.partSize }
@@ -39,39 +42,84 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
     nonisolated(nonsending) func append(_ bytes: UnsafeRawBufferPointer) async throws {
         guard !finished else { throw HangarError(.io, "\(key) was already committed or discarded") }
         if mode == .shared && !held { try await resume() }
-        // The bytes join the tail in place (copying the tail on every call made a part cost
-        // a quadratic number of copies); on failure they are taken off again.
-        let before = tail.count
+        // The part sent during the previous call must have arrived; when it did not, its
+        // bytes are back in the tail and this call takes nothing.
+        try await settle()
+        if mode == .exclusive && composite == nil && tail.count + bytes.count >= partSize { try await startMultipart() }
         if tail.capacity < partSize { tail.reserveCapacity(partSize) }
         tail.append(contentsOf: bytes)
-        var offset = 0
-        var newParts: [S3Composite.Piece] = [], newUploads: [(Int, String)] = []
-        do {
-            while tail.count - offset >= partSize {
-                let part = Array(tail[offset..<(offset + partSize)])
-                switch mode {
-                case .exclusive: newUploads.append(try await uploadPart(part, number: uploaded.count + newUploads.count + 1))
-                case .shared: newParts.append(try await storePiece(part))
+        size += Int64(bytes.count)
+        if !bytes.isEmpty { tailStored = false }
+        while tail.count >= partSize {
+            if inFlight != nil {
+                // Only a call bringing more than a part gets here: part of its bytes may be
+                // recorded already, so a failure cannot leave the object as it stood.
+                do {
+                    try await settle()
+                } catch {
+                    discard()
+                    throw HangarError(.io, "the upload to \(key) was abandoned: a part could not be stored (\(error))")
                 }
-                offset += partSize
             }
-            if !newParts.isEmpty {
+            let part = Array(tail.prefix(partSize))
+            tail.removeFirst(partSize)
+            launch(part)
+        }
+    }
+
+    /// What a part's send gave back.
+    enum Sent: Sendable {
+        case piece(S3Composite.Piece)
+        case part(Int, String)
+    }
+
+    /// Sends `part` while the next one fills (one at a time: memory holds two parts at most).
+    private func launch(_ part: [UInt8]) {
+        let (driver, key) = (driver, key)
+        let send: Task<Sent, any Error>
+        switch mode {
+        case .exclusive:
+            let (number, id) = (uploaded.count + 1, composite!.uploadID!)
+            send = Task {
+                let response = try await driver.client.send(S3Request(method: .PUT, key: key, query: [("partNumber", String(number)), ("uploadId", id)],
+                                                                      body: part), "cannot upload part \(number) of \(key)")
+                guard let etag = response.headers.first(name: "ETag") else {
+                    throw HangarError(.io, "the object store gave no ETag for part \(number) of \(key)")
+                }
+                return .part(number, etag)
+            }
+        case .shared:
+            let piece = S3Composite.Piece(key: S3Composite.piecesPrefix(key) + UUID().uuidString, size: Int64(part.count))
+            send = Task {
+                try await driver.put(piece.key, part)
+                return .piece(piece)
+            }
+        }
+        inFlight = (part, send)
+    }
+
+    /// Waits for the part in flight and records it (a session's record lists it, which also
+    /// renews the hold). On failure its bytes go back to the front of the tail.
+    func settle() async throws {
+        guard let flight = inFlight else { return }
+        inFlight = nil
+        do {
+            switch try await flight.send.value {
+            case .part(let number, let etag):
+                uploaded.append((number, etag))
+            case .piece(let piece):
                 var next = composite!
                 let oldTail = next.tail?.key
-                next.parts += newParts
-                next.size = size - Int64(before) + Int64(offset)
-                next.tail = nil  // the tail before this call is inside the new parts now
+                next.parts.append(piece)
+                next.size = next.parts.reduce(0) { $0 + $1.size }
+                next.tail = nil  // what the stored tail held is inside the parts now, or in memory
                 try await writeComposite(next)
                 if let oldTail { try? await driver.deleteObject(oldTail) }
             }
         } catch {
-            tail.removeLast(bytes.count)
+            tail = flight.bytes + tail
             throw error
         }
-        uploaded += newUploads
-        size += Int64(bytes.count)
-        if offset > 0 { tail.removeFirst(offset) }
-        if !bytes.isEmpty { tailStored = false }
     }
 
     /// A shared object's piece, under a fresh name (never overwritten).
@@ -81,19 +129,13 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
         return piece
     }
 
-    /// Sends one part of the exclusive write's multipart upload (starting the upload, and
-    /// recording it at the key so a sweep can abort it, before the first part).
-    private func uploadPart(_ bytes: [UInt8], number: Int) async throws -> (Int, String) {
-        if composite == nil {
-            let id = try await driver.startMultipart(key)
-            let record = S3Composite(kind: .multipart, size: 0, uploadID: id)
-            try await putComposite(record, condition: ("If-None-Match", "*"))
-            composite = record
-        }
-        let response = try await client.send(S3Request(method: .PUT, key: key, query: [("partNumber", String(number)), ("uploadId", composite!.uploadID!)],
-                                                       body: bytes), "cannot upload part \(number) of \(key)")
-        guard let etag = response.headers.first(name: "ETag") else { throw HangarError(.io, "the object store gave no ETag for part \(number) of \(key)") }
-        return (number, etag)
+    /// Starts the exclusive write's multipart upload, recording it at the key so a sweep
+    /// can abort it if this process dies.
+    private func startMultipart() async throws {
+        let id = try await driver.startMultipart(key)
+        let record = S3Composite(kind: .multipart, size: 0, uploadID: id)
+        try await putComposite(record, condition: ("If-None-Match", "*"))
+        composite = record
     }
 
     /// Replaces the session's record, if it is still the one this appender last saw.
@@ -123,6 +165,7 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
 
     nonisolated(nonsending) func suspend() async throws {
         guard mode == .shared, held, !finished else { return }
+        try await settle()
         var next = composite!
         var old: String?
         if !tailStored {
@@ -159,7 +202,8 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
         held = true
         if !unchanged {
             size = record.size
-            tail = try await record.tail.asyncMap { try await driver.get($0.key, limit: partSize) ?? [] } ?? []
+            // A tail can reach two parts when a part's send failed and its bytes came back.
+            tail = try await record.tail.asyncMap { try await driver.get($0.key, limit: 2 * partSize) ?? [] } ?? []
             guard Int64(tail.count) == record.tail?.size ?? 0 else {
                 throw HangarError.integrity("the stored tail of upload \(key) has \(tail.count) bytes, its record says \(record.tail?.size ?? 0)")
             }
@@ -179,6 +223,8 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
     func discard() {
         guard !finished else { return }
         finished = true
+        inFlight?.send.cancel()
+        inFlight = nil
         let (driver, key) = (driver, key)
         let started = composite != nil || !uploaded.isEmpty
         guard started else { return }
