@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HangarCore
 import NIOHTTP1
@@ -234,8 +235,6 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
     func markFinished() { finished = true }
     var isFinished: Bool { finished }
 }
-
-import AsyncHTTPClient
 
 extension Optional {
     func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
