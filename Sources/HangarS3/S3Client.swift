@@ -64,7 +64,7 @@ public final class S3Client: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                lastProblem = String(describing: error)
+                lastProblem = Self.describe(error)
                 if attempt == config.attempts { break }
             }
             try await Task.sleep(for: pause)
@@ -96,6 +96,25 @@ public final class S3Client: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         return request
+    }
+
+    /// A network failure in a few words ("connection refused"), not the transport's dump.
+    static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ECONNRESET: return "connection reset"
+            case ETIMEDOUT: return "timed out"
+            case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
+            default: return String(cString: strerror(io.errnoCode)).lowercased()
+            }
+        }
+        if let http = error as? HTTPClientError {
+            if http == .connectTimeout || http == .deadlineExceeded { return "timed out" }
+            if http == .remoteConnectionClosed { return "the connection was closed" }
+        }
+        if error is ChannelError { return "the connection failed (\(error))" }
+        return String(describing: error)
     }
 
     /// The error an answer of 300 or more describes (its XML `Code` and `Message`).

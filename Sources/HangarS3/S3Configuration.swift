@@ -42,7 +42,7 @@ public struct S3Configuration: Sendable {
             throw HangarError.invalid("S3 region '\(region.prefix(40))' is not a region name")
         }
         guard !credentials.accessKeyID.isEmpty, !credentials.secretAccessKey.isEmpty else {
-            throw HangarError.invalid("S3 credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or --s3-access-key/--s3-secret-key)")
+            throw HangarError.invalid("S3 credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
         }
         guard partSize >= Self.minimumPartSize else {
             throw HangarError.invalid("S3 part size \(partSize) is below S3's minimum of 5 MiB")

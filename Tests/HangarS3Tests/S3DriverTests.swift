@@ -85,7 +85,7 @@ import Testing
                                          credentials: .init(accessKeyID: "a", secretAccessKey: "b"), attempts: 2)
         let error = await #expect(throws: HangarError.self) { _ = try await S3Driver(config).stat("blobs/x") }
         #expect(error?.kind == .unavailable)
-        #expect(error?.message.contains("did not succeed after 2 attempts") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("did not succeed after 2 attempts (last: connection refused)") == true, "\(error?.message ?? "")")
     }
 
     @Test func wrongCredentialsAreRefusedNamingTheStoresAnswer() async throws {
