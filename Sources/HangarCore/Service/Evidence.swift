@@ -37,7 +37,7 @@ extension HangarService {
     }
 
     /// The bytes of the signed statement of a move, if it has one: the one its audit entry
-    /// names, kept with the move (or, for moves recorded before 0.9, in the blob store).
+    /// names, kept with the move (or, for moves recorded before 0.7, in the blob store).
     func moveEnvelope(_ d: DeploymentRecord) async throws -> [UInt8]? {
         guard let entry = try await metadata.auditEntries(after: d.auditSeq - 1, limit: 1).first, entry.seq == d.auditSeq,
               let digest = entry.details["envelope"].flatMap(Digest.valid) else { return nil }
