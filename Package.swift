@@ -5,6 +5,13 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// What the targets that talk HTTP as clients (the S3 driver, the remote client) use.
+let httpClient: [Target.Dependency] = [
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+]
+
 let package = Package(
     name: "Hangar",
     platforms: [.macOS(.v14)],
@@ -72,12 +79,7 @@ let package = Package(
         // S3-compatible object storage: the blob driver, over async-http-client with SigV4.
         .target(
             name: "HangarS3",
-            dependencies: [
-                "HangarCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            dependencies: ["HangarCore"] + httpClient,
             swiftSettings: swiftSettings
         ),
         // Opens the backends a configuration names (the one place that knows them all).
@@ -95,12 +97,7 @@ let package = Package(
         // The HTTP client of a `hangar serve` (the remote HangarClient) and the deploy agent.
         .target(
             name: "HangarRemote",
-            dependencies: [
-                "HangarCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            dependencies: ["HangarCore"] + httpClient,
             swiftSettings: swiftSettings
         ),
         // The HTTP server: OCI distribution API, native API, auth, metrics (Hummingbird).

@@ -126,8 +126,7 @@ extension S3Driver {
     }
 
     private func sourceHeader(_ key: String) -> String {
-        "/" + config.bucket + "/" + (config.prefix + key).split(separator: "/", omittingEmptySubsequences: false)
-            .map { SigV4.encode(String($0)) }.joined(separator: "/")
+        "/" + config.bucket + "/" + SigV4.encodePath(config.prefix + key)
     }
 
     static func xmlEscaped(_ text: String) -> String {

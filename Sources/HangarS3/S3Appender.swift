@@ -235,10 +235,3 @@ final class S3Appender: DriverAppender, @unchecked Sendable {
     func markFinished() { finished = true }
     var isFinished: Bool { finished }
 }
-
-extension Optional {
-    func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await body(self)
-    }
-}

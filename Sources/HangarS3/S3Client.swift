@@ -88,7 +88,7 @@ public final class S3Client: Sendable {
         let payloadHash = r.body.map { Hex.encode(SHA256Hasher.raw($0)) } ?? Self.emptyHash
         let signature = signer.sign(method: r.method.rawValue, path: path, query: query, headers: [("Host", host)] + r.headers,
                                     payloadHash: payloadHash, date: Date())
-        let encodedPath = path.split(separator: "/", omittingEmptySubsequences: false).map { SigV4.encode(String($0)) }.joined(separator: "/")
+        let encodedPath = SigV4.encodePath(path)
         var request = HTTPClientRequest(url: "\(config.endpoint.scheme!)://\(host)\(encodedPath)\(query.isEmpty ? "" : "?" + query)")
         request.method = r.method
         for (name, value) in r.headers + signature.headers { request.headers.add(name: name, value: value) }
@@ -128,7 +128,7 @@ public final class S3Client: Sendable {
     func presignedGET(_ key: String, expiresIn: Duration) -> String {
         let (host, path) = config.location(key)
         let query = signer.presign(method: "GET", path: path, host: host, expires: Int(expiresIn.components.seconds), date: Date())
-        let encodedPath = path.split(separator: "/", omittingEmptySubsequences: false).map { SigV4.encode(String($0)) }.joined(separator: "/")
+        let encodedPath = SigV4.encodePath(path)
         return "\(config.endpoint.scheme!)://\(host)\(encodedPath)?\(query)"
     }
 }

@@ -126,6 +126,11 @@ public struct SigV4: Sendable {
         return pairs.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
+    /// A path as sent on the wire: each `/`-separated segment percent-encoded (`encode`).
+    public static func encodePath(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "/")
+    }
+
     /// Every byte but the RFC 3986 unreserved characters as `%XX` (upper-case hex).
     static func encode(_ text: String) -> String {
         var out = ""

@@ -148,7 +148,8 @@ extension HangarService {
 }
 
 extension Optional {
-    func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
+    /// `map` with an async transform.
+    public func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let value = self else { return nil }
         return try await body(value)
     }
