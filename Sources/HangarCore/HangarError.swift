@@ -35,12 +35,17 @@ public struct HangarError: Error, CustomStringConvertible, Sendable {
     public var cause: (any Error)?
     /// For `unavailable`: how many seconds the caller should wait before trying again.
     public var retryAfter: Int?
+    /// For a failure of a registry operation: the OCI distribution error code that names it
+    /// precisely (when the kind alone does not, e.g. `MANIFEST_BLOB_UNKNOWN`).
+    public var registryCode: RegistryCode?
 
-    public init(_ kind: Kind, _ message: String, cause: (any Error)? = nil, retryAfter: Int? = nil) {
+    public init(_ kind: Kind, _ message: String, cause: (any Error)? = nil, retryAfter: Int? = nil,
+                registryCode: RegistryCode? = nil) {
         self.kind = kind
         self.message = message
         self.cause = cause
         self.retryAfter = retryAfter
+        self.registryCode = registryCode
     }
 
     /// The message followed by its chain of causes, each said once: a cause whose text

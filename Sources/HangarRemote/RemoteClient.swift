@@ -6,8 +6,8 @@ import NIOCore
 /// The `HangarClient` that talks to a `hangar serve` over HTTP: the native API (`/api/v1`)
 /// for releases, environments, history and audit, and the OCI blob API (`/v2`) for the
 /// artifact bytes. Errors come back as the same `HangarError` kinds a local store throws,
-/// so every command behaves (and exits) alike in both modes. The server takes the actor
-/// from the token; the `actor` arguments are not sent.
+/// so every command behaves (and exits) alike in both modes. The server acts for the
+/// token the client presents.
 public struct RemoteClient: HangarClient {
     let transport: HTTPTransport
 
@@ -19,17 +19,17 @@ public struct RemoteClient: HangarClient {
 
     // MARK: Projects
 
-    public func createProject(_ name: String, environments: [String], singleStep: Bool, actor: String) async throws -> ProjectInfo {
+    public func createProject(_ name: String, environments: [String], singleStep: Bool) async throws -> ProjectInfo {
         try await transport.json(.POST, APIPath.projects, body: NewProject(name: name, environments: environments, singleStep: singleStep),
                                  what: "create project \(name)")
     }
 
-    public func setSingleStep(_ name: String, _ on: Bool, actor: String) async throws -> ProjectInfo {
+    public func setSingleStep(_ name: String, _ on: Bool) async throws -> ProjectInfo {
         try await transport.json(.PATCH, APIPath.project(name, "settings"), body: ProjectSettings(singleStep: on),
                                  what: "change the settings of \(name)")
     }
 
-    public func setPolicy(_ project: String, environment: String, policy: EnvironmentPolicy, actor: String) async throws -> ProjectInfo {
+    public func setPolicy(_ project: String, environment: String, policy: EnvironmentPolicy) async throws -> ProjectInfo {
         try await transport.json(.PUT, APIPath.environment(project, environment, "policy"), body: policy,
                                  what: "set the policy of \(environment) in \(project)")
     }
@@ -44,7 +44,7 @@ public struct RemoteClient: HangarClient {
 
     // MARK: Candidates
 
-    public func storeArtifact(name: String, path: String, compression: ArchiveCompression, actor: String, project: String?,
+    public func storeArtifact(name: String, path: String, compression: ArchiveCompression, project: String?,
                               progress: ((Int64) -> Void)?) async throws -> ArtifactUpload {
         try Names.checkArtifact(name)
         guard let project else { throw HangarError.invalid("artifact '\(name)': a server stores blobs per project; name the project") }
@@ -59,12 +59,12 @@ public struct RemoteClient: HangarClient {
         return ArtifactUpload(artifact: record, created: true, inputBytes: archived.inputBytes)
     }
 
-    public func cut(_ request: CutRequest, actor: String) async throws -> CutResult {
+    public func cut(_ request: CutRequest) async throws -> CutResult {
         try await transport.json(.POST, APIPath.project(request.project, "candidates"), body: request,
                                  what: "cut \(request.version) of \(request.project)")
     }
 
-    public func cherryPick(_ request: CutRequest, actor: String) async throws -> CutResult {
+    public func cherryPick(_ request: CutRequest) async throws -> CutResult {
         try await transport.json(.POST, APIPath.project(request.project, "cherry-picks"), body: request,
                                  what: "cherry-pick onto \(request.version) of \(request.project)")
     }
@@ -80,19 +80,19 @@ public struct RemoteClient: HangarClient {
 
     // MARK: Pointer moves
 
-    public func promote(_ project: String, ref: String, to environment: String, options: MoveOptions, actor: String) async throws -> MoveOutcome {
+    public func promote(_ project: String, ref: String, to environment: String, options: MoveOptions) async throws -> MoveOutcome {
         let body = Move(ref: ref, to: nil, force: options.force, reason: options.reason, expectedGeneration: options.expectedGeneration)
         return try await transport.json(.POST, APIPath.environment(project, environment, "promote"), body: body,
                                         what: "promote \(ref) to \(environment) of \(project)")
     }
 
-    public func rollback(_ project: String, environment: String, to ref: String?, options: MoveOptions, actor: String) async throws -> MoveOutcome {
+    public func rollback(_ project: String, environment: String, to ref: String?, options: MoveOptions) async throws -> MoveOutcome {
         let body = Move(ref: nil, to: ref, force: options.force, reason: options.reason, expectedGeneration: options.expectedGeneration)
         return try await transport.json(.POST, APIPath.environment(project, environment, "rollback"), body: body,
                                         what: "roll back \(environment) of \(project)")
     }
 
-    public func approve(_ project: String, ref: String, environment: String, comment: String?, actor: String) async throws -> ApprovalRecord {
+    public func approve(_ project: String, ref: String, environment: String, comment: String?) async throws -> ApprovalRecord {
         try await transport.json(.POST, APIPath.environment(project, environment, "approvals"), body: Approval(ref: ref, comment: comment),
                                  what: "approve \(ref) for \(environment) of \(project)")
     }

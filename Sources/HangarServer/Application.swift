@@ -54,9 +54,10 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Hang
 /// everything; credentials checked for both APIs.
 func buildRouter(_ state: ServerState) -> Router<HangarRequestContext> {
     let router = Router(context: HangarRequestContext.self)
-    router.add(middleware: RequestMiddleware(metrics: state.metrics, maxPathBytes: state.configuration.limits.maxPathBytes))
+    router.add(middleware: RequestMiddleware(metrics: state.metrics, securityLog: state.securityLog,
+                                             maxPathBytes: state.configuration.limits.maxPathBytes))
     HealthAndMetrics(state: state).register(on: router)
-    let auth = AuthMiddleware(service: state.service, access: state.access, anonymousRead: state.configuration.anonymousRead)
+    let auth = AuthMiddleware(service: state.service, anonymousRead: state.configuration.anonymousRead)
     let api = router.group().add(middleware: auth)
     OCIController(state: state).register(on: api)
     NativeController(state: state).register(on: api)

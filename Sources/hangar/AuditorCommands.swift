@@ -13,7 +13,7 @@ struct VerifyCandidateCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = try await store.service().verifyCandidate(project, ref: ref, key: loadKey(key))
+        let report = try await store.operations().verifyCandidate(project, ref: ref, key: loadKey(key))
         try printReport(report, output)
     }
 }
@@ -32,7 +32,7 @@ struct EvidenceCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let service = try await store.service()
+            let service = try await store.operations()
             var bytes: [UInt8] = []
             let index = try await service.writeEvidence(project, ref: ref) { bytes += $0 }
             try AtomicFileOutput.write(to: output) { sink in try bytes.withUnsafeBytes(sink) }
@@ -63,7 +63,7 @@ struct AuditAtCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let answer = try await store.service().timeTravel(project, environment: environment, at: Timestamp.parse(time))
+        let answer = try await store.operations().timeTravel(project, environment: environment, at: Timestamp.parse(time))
         if output.json { return try Terminal.json(answer) }
         let d = answer.deployment
         print("""

@@ -85,11 +85,16 @@ struct StoreOptions: ParsableArguments {
                                           createKey: signingKeyPath == nil)
     }
 
+    /// The embedded store's operations, for the OS user (or --actor) with every right.
+    func operations() async throws -> Operations {
+        try await service().acting(as: .local(actorName))
+    }
+
     /// The store every release command talks to: the server when one is named, else the
     /// embedded store.
     func client() async throws -> any HangarClient {
         if let endpoint = try endpoint() { return RemoteClient(endpoint: endpoint) }
-        return try await service()
+        return try await operations()
     }
 
     /// Local-only commands work on the store folder; an explicit --server there is a mistake

@@ -19,7 +19,7 @@ struct ProjectCommand: AsyncParsableCommand {
         func run() async throws {
             let info = try await store.client().createProject(
                 name, environments: environments.isEmpty ? HangarService.defaultEnvironments : environments,
-                singleStep: singleStep, actor: store.actorName)
+                singleStep: singleStep)
             try printProject(info, output)
         }
     }
@@ -32,7 +32,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            try printProject(try await store.client().setSingleStep(name, singleStep, actor: store.actorName), output)
+            try printProject(try await store.client().setSingleStep(name, singleStep), output)
         }
     }
 
@@ -58,7 +58,7 @@ struct ProjectCommand: AsyncParsableCommand {
             if let soak { policy.minimumSoakSeconds = try TimeSpan.parse(soak, what: "--soak").seconds }
             if noSoak { policy.minimumSoakSeconds = nil }
             if let approvals { policy.requiredApprovals = approvals }
-            try printProject(try await service.setPolicy(name, environment: environment, policy: policy, actor: store.actorName), output)
+            try printProject(try await service.setPolicy(name, environment: environment, policy: policy), output)
         }
     }
 

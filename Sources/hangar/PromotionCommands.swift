@@ -13,7 +13,7 @@ struct PromoteCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let outcome = try await store.client().promote(project, ref: ref, to: to, options: flags.options, actor: store.actorName)
+        let outcome = try await store.client().promote(project, ref: ref, to: to, options: flags.options)
         try printMove(outcome, verb: "promoted", output)
     }
 }
@@ -30,7 +30,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let outcome = try await store.client().rollback(project, environment: environment, to: to, options: flags.options, actor: store.actorName)
+        let outcome = try await store.client().rollback(project, environment: environment, to: to, options: flags.options)
         try printMove(outcome, verb: "rolled back", output)
     }
 }
@@ -46,7 +46,7 @@ struct ApproveCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let a = try await store.client().approve(project, ref: ref, environment: environment, comment: comment, actor: store.actorName)
+        let a = try await store.client().approve(project, ref: ref, environment: environment, comment: comment)
         if output.json { return try Terminal.json(a) }
         print("\(a.actor) approved \(a.candidate) for \(a.environment) of \(a.project)")
     }

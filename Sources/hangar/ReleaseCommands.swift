@@ -16,7 +16,7 @@ struct BuildArguments: ParsableArguments {
     @Option(name: .customLong("ci-run"), help: "CI run id or URL (default: from the CI environment).") var ciRun: String?
 
     /// Archives and stores each artifact, reporting what was new.
-    func upload(_ service: any HangarClient, actor: String) async throws -> [ArtifactUpload] {
+    func upload(_ service: any HangarClient) async throws -> [ArtifactUpload] {
         guard let compression = ArchiveCompression(rawValue: compression) else {
             throw HangarError.invalid("compression '\(compression)' is not one of zstd, gzip, none")
         }
@@ -28,7 +28,7 @@ struct BuildArguments: ParsableArguments {
             let name = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
             try Names.checkArtifact(name)
             let progress = ProgressBar("archiving \(name)", total: nil)
-            uploads.append(try await service.storeArtifact(name: name, path: path, compression: compression, actor: actor,
+            uploads.append(try await service.storeArtifact(name: name, path: path, compression: compression,
                                                            project: project, progress: progress.update))
             progress.finish()
         }
@@ -58,8 +58,8 @@ struct CutCommand: AsyncParsableCommand {
         let service = try await store.client()
         try validateFirst()
         let started = Date()
-        let uploads = try await build.upload(service, actor: store.actorName)
-        let result = try await service.cut(build.request(uploads, startedOn: started), actor: store.actorName)
+        let uploads = try await build.upload(service)
+        let result = try await service.cut(build.request(uploads, startedOn: started))
         try printCut(result, uploads, output)
     }
 
@@ -85,8 +85,8 @@ struct CherryPickCommand: AsyncParsableCommand {
         let service = try await store.client()
         try CutCommand(build: build, store: store, output: output).validateFirst()
         let started = Date()
-        let uploads = try await build.upload(service, actor: store.actorName)
-        let result = try await service.cherryPick(build.request(uploads, picks: picks, startedOn: started), actor: store.actorName)
+        let uploads = try await build.upload(service)
+        let result = try await service.cherryPick(build.request(uploads, picks: picks, startedOn: started))
         try printCut(result, uploads, output)
     }
 }

@@ -28,10 +28,10 @@ struct TokenCommand: AsyncParsableCommand {
             guard let role = Role(rawValue: role) else {
                 throw HangarError.invalid("role '\(role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let service = try await store.service()
-            let expiresAt = try expires.map { try TokenExpiry.parse($0, now: service.now()) }
+            let service = try await store.operations()
+            let expiresAt = try expires.map { try TokenExpiry.parse($0, now: service.service.now()) }
             let (record, secret) = try await service.createToken(name: name, role: role, projects: projects, environments: environments,
-                                                                 expiresAt: expiresAt, actor: store.actorName)
+                                                                 expiresAt: expiresAt)
             if output.json { return try Terminal.json(IssuedToken(token: TokenView(record), secret: secret)) }
             Terminal.error("issued token \(record.name) (id \(record.id)), role \(record.role.rawValue); store the secret now, it is not shown again:")
             print(secret)
@@ -44,7 +44,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let tokens = try await store.service().tokens().map(TokenView.init)
+            let tokens = try await store.operations().tokens().map(TokenView.init)
             if output.json { return try Terminal.json(tokens) }
             Terminal.table(["ID", "NAME", "ROLE", "PROJECTS", "ENVIRONMENTS", "EXPIRES", "STATE"], tokens.map {
                 [$0.id, $0.name, $0.role.rawValue, $0.projects.isEmpty ? "*" : $0.projects.joined(separator: ","),
@@ -61,7 +61,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let token = TokenView(try await store.service().revokeToken(id: id, actor: store.actorName))
+            let token = TokenView(try await store.operations().revokeToken(id: id))
             if output.json { return try Terminal.json(token) }
             print("revoked token \(token.name) (\(token.id))")
         }

@@ -10,7 +10,7 @@ struct CheckpointCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let cp = try await store.service().checkpoint()
+        let cp = try await store.operations().checkpoint()
         let bytes = Array(try Terminal.jsonData(cp))
         try AtomicFileOutput.write(to: output ?? "-") { try bytes.withUnsafeBytes($0) }
         if output != nil { print("checkpoint of \(cp.checkpoint.size) entries, root \(cp.checkpoint.rootHash)") }
@@ -28,11 +28,11 @@ struct ProveCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try await store.service()
+        let service = try await store.operations()
         var size: Int64?
         var root: String?
         if let checkpoint {
-            let signer = try key.map(loadKey) ?? service.requirePublicKey()
+            let signer = try key.map(loadKey) ?? service.signingKey()
             let cp = try readJSON(SignedCheckpoint.self, from: checkpoint, what: "signed checkpoint").verified(key: signer)
             size = cp.size
             root = cp.rootHash
@@ -59,10 +59,10 @@ struct ConsistencyCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try await store.service()
+        let service = try await store.operations()
         let proof: ConsistencyProof
         if let checkpoint {
-            let signer = try key.map(loadKey) ?? service.requirePublicKey()
+            let signer = try key.map(loadKey) ?? service.signingKey()
             proof = try await service.verifyAgainst(readJSON(SignedCheckpoint.self, from: checkpoint, what: "signed checkpoint"), key: signer)
         } else if let from {
             proof = try await service.proveConsistency(from: from)
@@ -81,11 +81,4 @@ struct AnyEncodable: Encodable {
     let value: any Encodable
     init(_ value: any Encodable) { self.value = value }
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
-}
-
-extension HangarService {
-    func requirePublicKey() throws -> SigningKey {
-        guard let signingKey else { throw HangarError.notFound("the store has no signing key; pass --key PUB.pem") }
-        return signingKey
-    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import HangarConformance
-import HangarCore
+@testable import HangarCore
 import Hummingbird
 import HummingbirdTesting
 import HangarBackends

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import HangarConformance
-import HangarCore
+@testable import HangarCore
 import Hummingbird
 import HummingbirdTesting
 import Testing

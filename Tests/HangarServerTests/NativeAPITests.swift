@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import HangarCore
+@testable import HangarCore
 import Hummingbird
 import HummingbirdTesting
 import Testing

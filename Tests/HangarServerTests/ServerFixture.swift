@@ -1,7 +1,7 @@
 import Foundation
 import HangarConformance
 import HTTPTypes
-import HangarCore
+@testable import HangarCore
 import Hummingbird
 import HummingbirdTesting
 import HangarBackends

@@ -18,7 +18,7 @@ public struct ArtifactUpload: Codable, Sendable, Hashable {
 extension HangarService {
     /// Archives a build output (folder or file) deterministically straight into the blob
     /// store, hashing as it streams, and links it into `project` (who, when, how large).
-    public func storeArtifact(name: String, path: String, compression: ArchiveCompression = .zstd,
+    func storeArtifact(name: String, path: String, compression: ArchiveCompression = .zstd,
                               actor: String, project: String? = nil,
                               progress: ((Int64) -> Void)? = nil) async throws -> ArtifactUpload {
         try Names.checkArtifact(name)

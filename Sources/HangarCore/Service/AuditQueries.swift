@@ -18,7 +18,7 @@ public struct AuditVerification: Codable, Sendable {
 
 extension HangarService {
     /// Audit entries in sequence order (of one project when given).
-    public func auditLog(project: String?, after: Int64 = 0, limit: Int = 1000) async throws -> [AuditEntry] {
+    func auditLog(project: String?, after: Int64 = 0, limit: Int = 1000) async throws -> [AuditEntry] {
         guard let project else { return try await metadata.auditEntries(after: after, limit: limit) }
         try Names.checkProject(project)
         return try await metadata.auditEntries(project: project, after: after, limit: limit)
@@ -27,7 +27,7 @@ extension HangarService {
     /// Walks the whole chain, checking every entry's hash and link, then checks each
     /// deployment row against the audit entry that recorded it, and the state against the
     /// state the log replays to (`LedgerProjection`).
-    public func verifyAudit() async throws -> AuditVerification {
+    func verifyAudit() async throws -> AuditVerification {
         var breaks: [AuditChain.Break] = []
         var previous: (seq: Int64, hash: String)?
         var entries: [Int64: AuditEntry] = [:]

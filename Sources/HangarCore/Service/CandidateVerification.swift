@@ -28,7 +28,7 @@ extension HangarService {
     /// and config hash to their digests, the provenance is signed by `key` and names
     /// exactly the manifest's artifacts, every artifact blob hashes to its digest, and every
     /// move that deployed the candidate is signed and matches its record.
-    public func verifyCandidate(_ project: String, ref: String, key: SigningKey) async throws -> VerificationReport {
+    func verifyCandidate(_ project: String, ref: String, key: SigningKey) async throws -> VerificationReport {
         let c = try await resolve(project, ref)
         var report = VerificationReport(subject: "\(project) \(c.tag) \(c.digest)")
         var manifest: OCIManifest?

@@ -40,7 +40,7 @@ public struct CutResult: Codable, Sendable {
 
 extension HangarService {
     /// Creates rc.1 of a new version. Refused if the version already has candidates.
-    public func cut(_ request: CutRequest, actor: String) async throws -> CutResult {
+    func cut(_ request: CutRequest, actor: String) async throws -> CutResult {
         try validate(request)
         _ = try await requireProject(request.project)
         let existing = try await metadata.candidates(project: request.project, version: request.version)
@@ -51,7 +51,7 @@ extension HangarService {
     }
 
     /// Creates rc.n+1 of an existing version, whose parent is rc.n.
-    public func cherryPick(_ request: CutRequest, actor: String) async throws -> CutResult {
+    func cherryPick(_ request: CutRequest, actor: String) async throws -> CutResult {
         try validate(request)
         for pick in request.cherryPicks { try Names.checkCommit(pick) }
         _ = try await requireProject(request.project)

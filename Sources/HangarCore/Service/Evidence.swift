@@ -2,7 +2,7 @@ import Foundation
 
 extension HangarService {
     /// Gathers the evidence for the candidate `ref` names and writes it as one tar to `sink`.
-    public func writeEvidence(_ project: String, ref: String, into sink: (UnsafeRawBufferPointer) throws -> Void) async throws -> EvidenceBundle.Index {
+    func writeEvidence(_ project: String, ref: String, into sink: (UnsafeRawBufferPointer) throws -> Void) async throws -> EvidenceBundle.Index {
         let key = try requireSigningKey()
         let c = try await resolve(project, ref)
         guard let provenance = try await provenance(of: c) else {

@@ -38,7 +38,7 @@ extension HangarService {
     /// atomic step only when all of it succeeded (one folder per artifact, or just the
     /// artifact named by `artifact` into `target` itself). A corrupt blob fails the fetch
     /// and leaves `target` as it was.
-    public func fetch(_ project: String, ref: String, to target: String, artifact: String? = nil,
+    func fetch(_ project: String, ref: String, to target: String, artifact: String? = nil,
                       limits: ExtractionLimits = ExtractionLimits(),
                       progress: ((String, Int64) -> Void)? = nil) async throws -> FetchResult {
         let c = try await resolve(project, ref)

@@ -1,26 +1,27 @@
 import Foundation
 
 /// Everything the `hangar` CLI asks of a store, local or remote: one protocol, two
-/// implementations. `HangarService` answers in-process on the embedded store; the HTTP
-/// client answers through a `hangar serve` (native API `/api/v1`, blobs over `/v2`).
-/// `actor` is who acts in local mode; a server takes the actor from the caller's token.
+/// implementations. `Operations` answers in-process on the embedded store for a local
+/// principal; the HTTP client answers through a `hangar serve` (native API `/api/v1`,
+/// blobs over `/v2`), where the server acts for the caller's token. Both check the same
+/// role rules, in the core.
 public protocol HangarClient: Sendable {
-    func createProject(_ name: String, environments: [String], singleStep: Bool, actor: String) async throws -> ProjectInfo
-    func setSingleStep(_ name: String, _ on: Bool, actor: String) async throws -> ProjectInfo
-    func setPolicy(_ project: String, environment: String, policy: EnvironmentPolicy, actor: String) async throws -> ProjectInfo
+    func createProject(_ name: String, environments: [String], singleStep: Bool) async throws -> ProjectInfo
+    func setSingleStep(_ name: String, _ on: Bool) async throws -> ProjectInfo
+    func setPolicy(_ project: String, environment: String, policy: EnvironmentPolicy) async throws -> ProjectInfo
     func projectInfo(_ name: String) async throws -> ProjectInfo
     func projects() async throws -> [ProjectRecord]
 
     /// Archives a build output and stores it (locally, or uploading only if the server
     /// does not have the digest yet).
-    func storeArtifact(name: String, path: String, compression: ArchiveCompression, actor: String, project: String?,
+    func storeArtifact(name: String, path: String, compression: ArchiveCompression, project: String?,
                        progress: ((Int64) -> Void)?) async throws -> ArtifactUpload
-    func cut(_ request: CutRequest, actor: String) async throws -> CutResult
-    func cherryPick(_ request: CutRequest, actor: String) async throws -> CutResult
+    func cut(_ request: CutRequest) async throws -> CutResult
+    func cherryPick(_ request: CutRequest) async throws -> CutResult
 
-    func promote(_ project: String, ref: String, to environment: String, options: MoveOptions, actor: String) async throws -> MoveOutcome
-    func rollback(_ project: String, environment: String, to ref: String?, options: MoveOptions, actor: String) async throws -> MoveOutcome
-    func approve(_ project: String, ref: String, environment: String, comment: String?, actor: String) async throws -> ApprovalRecord
+    func promote(_ project: String, ref: String, to environment: String, options: MoveOptions) async throws -> MoveOutcome
+    func rollback(_ project: String, environment: String, to ref: String?, options: MoveOptions) async throws -> MoveOutcome
+    func approve(_ project: String, ref: String, environment: String, comment: String?) async throws -> ApprovalRecord
 
     func status(_ project: String) async throws -> [EnvironmentStatus]
     func history(_ project: String, environment: String?, at: Date?, limit: Int?) async throws -> [HistoryEntry]
@@ -35,8 +36,4 @@ public protocol HangarClient: Sendable {
     func verifyAudit() async throws -> AuditVerification
 }
 
-extension HangarService: HangarClient {
-    public func promote(_ project: String, ref: String, to environment: String, options: MoveOptions, actor: String) async throws -> MoveOutcome {
-        try await promote(project, ref: ref, to: environment, options: options, kind: .promote, actor: actor)
-    }
-}
+extension Operations: HangarClient {}

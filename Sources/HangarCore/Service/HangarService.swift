@@ -34,7 +34,7 @@ public struct HangarService: Sendable {
     }
 
     /// The project's state on one snapshot (`ProjectSnapshot`); `notFound` without it.
-    public func snapshot(_ name: String, candidates: Int, deployments: Int) async throws -> ProjectSnapshot {
+    func snapshot(_ name: String, candidates: Int, deployments: Int) async throws -> ProjectSnapshot {
         try Names.checkProject(name)
         guard let s = try await metadata.snapshot(project: name, candidates: candidates, deployments: deployments) else {
             throw Self.noSuchProject(name)

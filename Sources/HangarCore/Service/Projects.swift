@@ -12,7 +12,7 @@ extension HangarService {
     /// Creates a project with ordered environments (sandbox → staging → production by
     /// default). The first environment takes any candidate; each later one requires the
     /// one before it.
-    public func createProject(_ name: String, environments: [String] = defaultEnvironments,
+    func createProject(_ name: String, environments: [String] = defaultEnvironments,
                               singleStep: Bool = false, actor: String) async throws -> ProjectInfo {
         try Names.checkProject(name)
         guard !environments.isEmpty else { throw HangarError.invalid("project \(name) needs at least one environment") }
@@ -32,7 +32,7 @@ extension HangarService {
     }
 
     /// Turns single-step (continuous delivery) mode on or off.
-    public func setSingleStep(_ name: String, _ on: Bool, actor: String) async throws -> ProjectInfo {
+    func setSingleStep(_ name: String, _ on: Bool, actor: String) async throws -> ProjectInfo {
         var project = try await requireProject(name)
         project.singleStep = on
         try await metadata.updateProject(project, audit: AuditDraft(
@@ -46,7 +46,7 @@ extension HangarService {
     public static let maximumApprovals = 100
 
     /// Replaces an environment's promotion policy.
-    public func setPolicy(_ project: String, environment: String, policy: EnvironmentPolicy, actor: String) async throws -> ProjectInfo {
+    func setPolicy(_ project: String, environment: String, policy: EnvironmentPolicy, actor: String) async throws -> ProjectInfo {
         _ = try await requireProject(project)
         _ = try await requireEnvironment(project, environment)
         guard (0...Self.maximumApprovals).contains(policy.requiredApprovals) else {
@@ -63,12 +63,12 @@ extension HangarService {
         return try await projectInfo(project)
     }
 
-    public func projectInfo(_ name: String) async throws -> ProjectInfo {
+    func projectInfo(_ name: String) async throws -> ProjectInfo {
         let project = try await requireProject(name)
         return ProjectInfo(project: project, environments: try await metadata.environments(project: name))
     }
 
-    public func projects() async throws -> [ProjectRecord] {
+    func projects() async throws -> [ProjectRecord] {
         try await metadata.projects()
     }
 }

@@ -30,7 +30,7 @@ extension HangarService {
     /// Points `environment` at the candidate `ref` names, if its policy allows (or `force`
     /// with a reason overrides it, recorded). Copies no bytes. Promoting what is already
     /// there is a no-op.
-    public func promote(_ project: String, ref: String, to environment: String,
+    func promote(_ project: String, ref: String, to environment: String,
                         options: MoveOptions = MoveOptions(), kind: DeploymentKind = .promote,
                         actor: String) async throws -> MoveOutcome {
         let candidate = try await resolve(project, ref)

@@ -55,7 +55,7 @@ public struct CandidateDiff: Codable, Sendable {
 extension HangarService {
     /// Each environment of the project in order: what it points at, since when, set by whom,
     /// and what its deploy agent last reported about that move: one snapshot.
-    public func status(_ project: String) async throws -> [EnvironmentStatus] {
+    func status(_ project: String) async throws -> [EnvironmentStatus] {
         let s = try await snapshot(project, candidates: 0, deployments: 0)
         return s.environments.map { env in
             let c = s.candidate(env.current)
@@ -67,7 +67,7 @@ extension HangarService {
 
     /// Every move, newest first (of one environment when given), with its agents' reports.
     /// With `at`, only the move in effect at that instant: what the environment pointed to then.
-    public func history(_ project: String, environment: String?, at: Date? = nil, limit: Int? = nil) async throws -> [HistoryEntry] {
+    func history(_ project: String, environment: String?, at: Date? = nil, limit: Int? = nil) async throws -> [HistoryEntry] {
         _ = try await requireProject(project)
         if let environment { _ = try await requireEnvironment(project, environment) }
         if at != nil && environment == nil {
@@ -88,7 +88,7 @@ extension HangarService {
 
     /// Every move to `digest`, in any environment, oldest first: indexed pages, however
     /// long the project's history.
-    public func moves(_ project: String, to digest: Digest) async throws -> [DeploymentRecord] {
+    func moves(_ project: String, to digest: Digest) async throws -> [DeploymentRecord] {
         var newestFirst: [DeploymentRecord] = []
         while true {
             let page = try await metadata.deployments(project: project, environment: nil, to: digest,
@@ -99,14 +99,14 @@ extension HangarService {
     }
 
     /// The move with this id in the project, or nil: one indexed read.
-    public func deployment(_ project: String, id: Int64) async throws -> DeploymentRecord? {
+    func deployment(_ project: String, id: Int64) async throws -> DeploymentRecord? {
         guard id > 0, id < Int64.max else { return nil }
         return try await metadata.deployments(project: project, environment: nil, to: nil, beforeID: id + 1, limit: 1)
             .first { $0.id == id }
     }
 
     /// The candidate `ref` names, with its manifest and config read back from the store.
-    public func show(_ project: String, ref: String) async throws -> CandidateDetails {
+    func show(_ project: String, ref: String) async throws -> CandidateDetails {
         let c = try await resolve(project, ref)
         let manifest = try OCIManifest.parse(try await blobs.get(c.digest))
         let config = try CandidateConfig.parse(try await blobs.get(c.configDigest))
@@ -116,7 +116,7 @@ extension HangarService {
     }
 
     /// Which artifacts changed between two candidates (by digest), and the commits between.
-    public func diff(_ project: String, from a: String, to b: String) async throws -> CandidateDiff {
+    func diff(_ project: String, from a: String, to b: String) async throws -> CandidateDiff {
         let from = try await resolve(project, a)
         let to = try await resolve(project, b)
         let old = Dictionary(uniqueKeysWithValues: from.artifacts.map { ($0.name, $0.digest) })

@@ -7,7 +7,7 @@ extension HangarService {
     /// Records what a deploy agent says happened when it acted on a deployment of an
     /// environment (audited as `deployment.reported` by the agent). `notFound` when the
     /// project, the environment or that deployment of it does not exist.
-    public func reportDeployment(project: String, environment: String, deploymentID: Int64,
+    func reportDeployment(project: String, environment: String, deploymentID: Int64,
                                  status: DeploymentReport.Status, message: String?, agent: String) async throws -> DeploymentReport {
         _ = try await requireProject(project)
         _ = try await requireEnvironment(project, environment)

@@ -29,7 +29,7 @@ public enum CandidateRef: Sendable, Hashable, CustomStringConvertible {
 extension HangarService {
     /// The candidate a reference names in a project: a tag, a manifest digest, or the
     /// candidate an environment currently points at.
-    public func resolve(_ project: String, _ text: String) async throws -> CandidateRecord {
+    func resolve(_ project: String, _ text: String) async throws -> CandidateRecord {
         _ = try await requireProject(project)
         let ref = try CandidateRef(text)
         switch ref {

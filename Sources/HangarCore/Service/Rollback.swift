@@ -3,7 +3,7 @@ import Foundation
 extension HangarService {
     /// Moves `environment` back: to the previous distinct candidate it ran, or to `ref`,
     /// which must have been deployed there before (unless forced with a reason).
-    public func rollback(_ project: String, environment: String, to ref: String? = nil,
+    func rollback(_ project: String, environment: String, to ref: String? = nil,
                          options: MoveOptions = MoveOptions(), actor: String) async throws -> MoveOutcome {
         try checkForce(options)
         _ = try await requireProject(project)
@@ -53,7 +53,7 @@ extension HangarService {
     }
 
     /// Records `actor`'s approval of a candidate for an environment.
-    public func approve(_ project: String, ref: String, environment: String, comment: String?, actor: String) async throws -> ApprovalRecord {
+    func approve(_ project: String, ref: String, environment: String, comment: String?, actor: String) async throws -> ApprovalRecord {
         let c = try await resolve(project, ref)
         _ = try await requireEnvironment(project, environment)
         let existing = try await metadata.approvals(project: project, environment: environment, candidate: c.digest)

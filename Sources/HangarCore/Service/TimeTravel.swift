@@ -15,7 +15,7 @@ extension HangarService {
     /// What `environment` pointed to at `time`, the move that put it there, its signed
     /// statement and the candidate's provenance (both checked), and the inclusion proof
     /// of the move's audit entry.
-    public func timeTravel(_ project: String, environment: String, at time: Date) async throws -> TimeTravelAnswer {
+    func timeTravel(_ project: String, environment: String, at time: Date) async throws -> TimeTravelAnswer {
         guard let move = try await history(project, environment: environment, at: time).first?.deployment else {
             throw HangarError.notFound("\(environment) of \(project) had no candidate at \(Timestamp.format(time))")
         }

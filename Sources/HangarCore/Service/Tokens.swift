@@ -85,7 +85,7 @@ extension HangarService {
     /// Issues a token and returns its record with the secret to hand over: shown once,
     /// never stored (only its hash is). `environments` restrict a `releaser` only, and
     /// only releasers may have them; `projects` restrict any role; empty means all.
-    public func createToken(name: String, role: Role, projects: [String] = [], environments: [String] = [],
+    func createToken(name: String, role: Role, projects: [String] = [], environments: [String] = [],
                             expiresAt: Date? = nil, actor: String) async throws -> (TokenRecord, secret: String) {
         try Names.checkToken(name)
         for project in projects { try Names.checkProject(project) }
@@ -144,7 +144,7 @@ extension HangarService {
     /// Revokes a token from now on (revoking a revoked token changes nothing); `notFound`
     /// if there is no such token. Returns the revoked record.
     @discardableResult
-    public func revokeToken(id: String, actor: String) async throws -> TokenRecord {
+    func revokeToken(id: String, actor: String) async throws -> TokenRecord {
         guard var token = try await metadata.token(id: id) else {
             throw HangarError.notFound("token \(id) not found")
         }
@@ -158,7 +158,7 @@ extension HangarService {
     }
 
     /// Every token (revoked and expired ones included), by creation time.
-    public func tokens() async throws -> [TokenRecord] {
+    func tokens() async throws -> [TokenRecord] {
         try await metadata.tokens()
     }
 

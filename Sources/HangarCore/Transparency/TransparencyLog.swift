@@ -96,7 +96,7 @@ extension HangarService {
 
     /// A signed checkpoint of the whole log now: its root from the stored Merkle nodes
     /// (O(log n); `audit verify` checks those nodes against the entries).
-    public func checkpoint() async throws -> SignedCheckpoint {
+    func checkpoint() async throws -> SignedCheckpoint {
         let key = try requireSigningKey()
         let size = try await metadata.auditSize()
         let cp = Checkpoint(origin: "hangar:\(key.keyID.prefix(16))", size: size,
@@ -106,7 +106,7 @@ extension HangarService {
 
     /// The inclusion proof of entry `seq` in the tree of `treeSize` entries (default: all),
     /// from the stored Merkle nodes.
-    public func proveInclusion(seq: Int64, treeSize: Int64? = nil) async throws -> (InclusionProof, AuditEntry) {
+    func proveInclusion(seq: Int64, treeSize: Int64? = nil) async throws -> (InclusionProof, AuditEntry) {
         let count = try await metadata.auditSize()
         let size = treeSize ?? count
         guard size <= count else { throw HangarError.invalid("the log has \(count) entries, not \(size)") }
@@ -123,7 +123,7 @@ extension HangarService {
     }
 
     /// The consistency proof from the first `oldSize` entries to the whole log now.
-    public func proveConsistency(from oldSize: Int64) async throws -> ConsistencyProof {
+    func proveConsistency(from oldSize: Int64) async throws -> ConsistencyProof {
         let leaves = try await auditLeaves()
         guard oldSize >= 0, oldSize <= Int64(leaves.count) else {
             throw HangarError.integrity("the log has \(leaves.count) entries, fewer than the \(oldSize) of the checkpoint: entries were dropped")
@@ -136,7 +136,7 @@ extension HangarService {
 
     /// Checks the log now against a checkpoint an auditor kept: signature, then that the log
     /// only grew since. Names what is wrong otherwise.
-    public func verifyAgainst(_ signed: SignedCheckpoint, key: SigningKey) async throws -> ConsistencyProof {
+    func verifyAgainst(_ signed: SignedCheckpoint, key: SigningKey) async throws -> ConsistencyProof {
         let cp = try signed.verified(key: key)
         let proof = try await proveConsistency(from: cp.size)
         guard proof.oldRoot == cp.rootHash else {

@@ -41,18 +41,5 @@ public enum HangarJSON {
     }
 
     /// A short account of a decoding failure naming the field.
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return p.isEmpty ? "the body" : "'\(p)'"
-        }
-        switch error {
-        case .keyNotFound(let key, let c): return "\(path(c)) is missing field '\(key.stringValue)'"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c)): \(c.debugDescription)"
-        case .dataCorrupted(let c):
-            if let underlying = c.underlyingError as? HangarError { return "\(path(c)): \(underlying.message)" }
-            return "\(path(c)): \(c.debugDescription)"
-        @unknown default: return "\(error)"
-        }
-    }
+    static func describe(_ error: DecodingError) -> String { error.summary }
 }

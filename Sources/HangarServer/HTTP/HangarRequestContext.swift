@@ -1,4 +1,5 @@
 import Foundation
+import HangarCore
 import Hummingbird
 import Logging
 
@@ -7,7 +8,7 @@ import Logging
 public struct HangarRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthMiddleware`; anonymous until then.
-    public var caller: Caller = .anonymous(readAccess: false)
+    public var caller: Principal = .anonymous(readAccess: false)
     /// The request id (from `X-Request-Id`, or made up), echoed in the response and logs.
     public var requestID: String = ""
     /// Facts about this request gathered by every layer (route, caller, bytes in).

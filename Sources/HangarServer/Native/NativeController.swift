@@ -56,12 +56,3 @@ struct NativeController: Sendable {
         }
     }
 }
-
-extension ServerState {
-    /// Checks the caller may do `action` (the gate audits a refusal).
-    func require(_ action: Authorization.Action, _ request: Request, _ context: HangarRequestContext,
-                 project: String?, environment: String? = nil) async throws {
-        try await access.require(context.caller, action, project: project, environment: environment,
-                                 request: request, address: context.remoteAddress)
-    }
-}

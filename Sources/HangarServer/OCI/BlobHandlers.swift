@@ -54,19 +54,11 @@ struct BlobHandlers: Sendable {
     /// Blobs up to this size are checked whole before the answer starts.
     static let checkedInMemory = 1 << 20
 
-    /// Finds a blob visible in the repository after checking the caller may read it.
+    /// Finds a blob visible in the repository, for a caller who may read it.
     private func locate(_ request: Request, _ context: HangarRequestContext, name: String, digest text: String,
                         cachedSize: Bool = false) async throws -> (Digest, Int64) {
-        try await state.access.require(context.caller, .read, project: name, request: request, address: context.remoteAddress)
-        let digest = try Digest(parsing: text)
-        _ = try await state.repositories.require(name)
-        let size = cachedSize ? try await state.lookups.blobSize(digest, { try await state.blobs.stat(digest) })
-                              : try await state.blobs.stat(digest)
-        guard let size,
-              try await state.repositories.blobVisible(digest, in: name) else {
-            throw APIError(.notFound, .blobUnknown, "blob \(digest) is not in repository \(name)")
-        }
-        return (digest, size)
+        let found = try await state.registry.blob(name, digest: text, cachedSize: cachedSize, by: context.caller)
+        return (found.digest, found.size)
     }
 
     private func headers(_ digest: Digest, length: Int64) -> HTTPFields {

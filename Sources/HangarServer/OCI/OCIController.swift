@@ -41,14 +41,14 @@ struct OCIController: Sendable {
         case (.upload(let n, let id), .delete): return try await uploads.cancel(request, context, name: n, id: id)
         case (.manifest(let n, let r), .get), (.manifest(let n, let r), .head):
             return try await manifests.get(request, context, name: n, reference: r)
-        case (.manifest(let n, let r), .put): return try await ManifestPush(state: state).put(request, context, name: n, reference: r)
+        case (.manifest(let n, let r), .put): return try await manifests.put(request, context, name: n, reference: r)
         case (.manifest(let n, let r), .delete): return try await manifests.delete(request, context, name: n, reference: r)
         case (.tags(let n), .get): return try await tags.list(request, context, name: n)
         case (.referrers(let n, let d), .get): return try await tags.referrers(request, context, name: n, digest: d)
         default:
             // Who asks is checked first: an anonymous caller learns it must log in (and the
             // refusal is counted), not which methods exist.
-            try await state.require(.read, request, context, project: route.name)
+            try state.operations(context).authorize(.read, project: route.name)
             let why = route.pattern == "/v2/{name}/blobs/{digest}" && request.method == .delete
                 ? "blobs are not deleted over the API: Hangar keeps every blob (there is no garbage collection yet)"
                 : "\(request.method.rawValue) is not supported on \(route.pattern)"
@@ -61,7 +61,7 @@ struct OCIController: Sendable {
     /// handshake is not audited: every client login starts with it.)
     private func versionCheck(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
         guard context.caller.token != nil else {
-            throw APIError(.unauthorized, .unauthorized, Access.loginRequired(.read).message,
+            throw APIError(.unauthorized, .unauthorized, Principal.loginRequired(.read).message,
                            headers: [.dockerDistributionAPIVersion: "registry/2.0"])
         }
         return try Responses.json([String: String](), headers: [.dockerDistributionAPIVersion: "registry/2.0"])

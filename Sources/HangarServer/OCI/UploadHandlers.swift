@@ -11,8 +11,7 @@ struct UploadHandlers: Sendable {
 
     /// `POST /v2/<name>/blobs/uploads/`.
     func start(_ request: Request, _ context: HangarRequestContext, name: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
-        try await state.repositories.ensure(name, caller: context.caller)
+        try await state.registry.beginUpload(name, by: context.caller)
         let query = request.uri.queryParameters
         if let mount = query["mount"].map(String.init), let from = query["from"].map(String.init),
            let response = try await self.mount(mount, from: from, into: name, caller: context.caller) {
@@ -29,7 +28,7 @@ struct UploadHandlers: Sendable {
     /// chunk must start where the upload stands (else 416 with the current `Range`).
     /// If the connection drops, the bytes that arrived are kept for a resume.
     func patch(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
+        try state.registry.authorizeUpload(name, by: context.caller)
         let session = try await state.uploads.claim(id, project: name)
         do {
             try checkContentRange(request, session, name: name)
@@ -49,7 +48,7 @@ struct UploadHandlers: Sendable {
 
     /// `GET /v2/<name>/blobs/uploads/<id>`: where the upload stands (204, `Range`).
     func status(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
+        try state.registry.authorizeUpload(name, by: context.caller)
         let offset = try await state.uploads.offset(id, project: name)
         return Responses.empty(.noContent, headers: sessionHeaders(name, id, offset: offset))
     }
@@ -59,7 +58,7 @@ struct UploadHandlers: Sendable {
     /// session ended, when the bytes hash to something else). If the final body is cut
     /// off, the session stays open with what arrived.
     func finish(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
+        try state.registry.authorizeUpload(name, by: context.caller)
         guard let text = request.uri.queryParameters["digest"].map(String.init) else {
             throw APIError(.invalidInput, .digestInvalid, "finishing upload \(id) needs ?digest=sha256:…")
         }
@@ -88,7 +87,7 @@ struct UploadHandlers: Sendable {
 
     /// `DELETE /v2/<name>/blobs/uploads/<id>`: abandons the upload and its bytes.
     func cancel(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try await state.access.require(context.caller, .push, project: name, request: request, address: context.remoteAddress)
+        try state.registry.authorizeUpload(name, by: context.caller)
         let session = try await state.uploads.claim(id, project: name)
         session.writer.abort()
         await state.uploads.finish(session)
@@ -111,22 +110,15 @@ struct UploadHandlers: Sendable {
         return Responses.empty(.created, headers: blobHeaders(name, digest))
     }
 
-    /// Links a blob readable in `from` into `name` (201), or nil to fall back to a session
-    /// when the digest is malformed, the caller may not read `from`, or the blob is not there.
-    private func mount(_ text: String, from: String, into name: String, caller: Caller) async throws -> Response? {
-        guard let digest = Digest.valid(text), (try? Names.checkProject(from)) != nil,
-              state.access.allows(caller, .read, project: from),
-              let size = try await state.blobs.stat(digest),
-              try await state.repositories.blobVisible(digest, in: from) else { return nil }
-        try await state.metadata.linkBlobs(project: name, [BlobLink(digest: digest, size: size, at: state.service.now(), by: caller.name)])
+    /// Links a blob readable in `from` into `name` (201), or nil to fall back to a session.
+    private func mount(_ text: String, from: String, into name: String, caller: Principal) async throws -> Response? {
+        guard let digest = try await state.registry.mount(text, from: from, into: name, by: caller) else { return nil }
         return Responses.empty(.created, headers: blobHeaders(name, digest))
     }
 
-    /// Links a committed blob to the repository (who, when, how large: off the audit chain),
-    /// times the upload.
-    private func recordStored(_ stored: StoredBlob, in name: String, caller: Caller, started: ContinuousClock.Instant) async throws {
-        try await state.metadata.linkBlobs(project: name, [BlobLink(digest: stored.digest, size: stored.size,
-                                                                     at: state.service.now(), by: caller.name)])
+    /// Links a committed blob to the repository, times the upload.
+    private func recordStored(_ stored: StoredBlob, in name: String, caller: Principal, started: ContinuousClock.Instant) async throws {
+        try await state.registry.linkUploaded(stored, into: name, by: caller)
         state.metrics.upload(duration: ContinuousClock.now - started, bytes: stored.size, created: stored.created)
     }
 

@@ -17,7 +17,7 @@ struct HealthAndMetrics: Sendable {
 
     private func health(_ context: HangarRequestContext) async throws -> Response {
         do {
-            _ = try await state.metadata.auditEntries(after: Int64.max - 1, limit: 1)
+            _ = try await state.service.metadata.auditEntries(after: Int64.max - 1, limit: 1)
             _ = try await state.blobs.stat(SHA256Hasher.digest([UInt8]()))
             return try Responses.json(Health(status: "ok"))
         } catch {

@@ -5,10 +5,13 @@ import Logging
 
 /// The outermost layer of every request: gives it an id (`X-Request-Id` in and out),
 /// turns any failure into the OCI error body through `APIError` (so metrics and logs see
-/// the real status), counts and times it, and logs one structured line.
+/// the real status), counts every refusal (401, 403) in the security log, whichever layer
+/// refused (the core's authorization, a protection rule, bad credentials), counts and
+/// times the request, and logs one structured line.
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = HangarRequestContext
     let metrics: ServerMetrics
+    let securityLog: SecurityLog
     /// The longest request target (path and query) served; longer ones are refused (400).
     let maxPathBytes: Int
 
@@ -30,6 +33,12 @@ struct RequestMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": .string(failure.description)])
             }
             response = try failure.response(from: request, context: context)
+            let status = response.status.code
+            if status == 401 || status == 403 {
+                await securityLog.record(actor: context.record.caller, tokenID: context.record.tokenID, address: context.remoteAddress,
+                                         method: request.method.rawValue, path: request.uri.path, status: status, reason: failure.message)
+                metrics.denied(status: status)
+            }
         }
         response.headers[.requestID] = context.requestID
         let duration = ContinuousClock.now - start

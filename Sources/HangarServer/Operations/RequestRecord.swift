@@ -8,6 +8,7 @@ public final class RequestRecord: Sendable {
     private struct State {
         var route: String?
         var caller = "anonymous"
+        var tokenID: String?
         var bytesIn: Int64 = 0
     }
     private let state = Mutex(State())
@@ -24,6 +25,12 @@ public final class RequestRecord: Sendable {
     public var caller: String {
         get { state.withLock { $0.caller } }
         set { state.withLock { $0.caller = newValue } }
+    }
+
+    /// The id of the token the caller presented, for the security log.
+    public var tokenID: String? {
+        get { state.withLock { $0.tokenID } }
+        set { state.withLock { $0.tokenID = newValue } }
     }
 
     /// Request body bytes a handler consumed.

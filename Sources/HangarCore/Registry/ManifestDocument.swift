@@ -1,30 +1,29 @@
 import Foundation
-import HangarCore
 
 /// A pushed manifest, validated: an OCI image manifest or index, or a Docker v2 schema 2
 /// manifest or manifest list (skopeo may send those). Says what it references so the
 /// registry can check every referenced blob and manifest exists before storing it.
-struct ManifestDocument: Sendable {
-    static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
-    static let dockerList = "application/vnd.docker.distribution.manifest.list.v2+json"
-    static let imageTypes: Set<String> = [MediaType.ociManifest, dockerManifest]
-    static let indexTypes: Set<String> = [MediaType.ociIndex, dockerList]
+public struct ManifestDocument: Sendable {
+    public static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+    public static let dockerList = "application/vnd.docker.distribution.manifest.list.v2+json"
+    public static let imageTypes: Set<String> = [MediaType.ociManifest, dockerManifest]
+    public static let indexTypes: Set<String> = [MediaType.ociIndex, dockerList]
     /// Manifests larger than this are refused (the OCI spec suggests registries accept at least 4 MiB).
-    static let sizeLimit = 4 << 20
+    public static let sizeLimit = 4 << 20
 
-    var mediaType: String
+    public var mediaType: String
     /// `artifactType`, or for an image manifest without one, its config's media type
     /// (what the referrers API reports).
-    var artifactType: String?
-    var subject: Digest?
-    var annotations: [String: String]
+    public var artifactType: String?
+    public var subject: Digest?
+    public var annotations: [String: String]
     /// Config and layers: blobs that must be stored.
-    var blobs: [OCIDescriptor]
+    public var blobs: [OCIDescriptor]
     /// Index entries: manifests that must be known in the repository.
-    var children: [OCIDescriptor]
+    public var children: [OCIDescriptor]
 
     /// Everything referenced, in order, without repeats.
-    var references: [Digest] {
+    public var references: [Digest] {
         var seen = Set<Digest>()
         return (blobs + children).map(\.digest).filter { seen.insert($0).inserted }
     }
@@ -42,12 +41,12 @@ struct ManifestDocument: Sendable {
 
     /// Parses and checks manifest bytes; `contentType` is the request's `Content-Type`.
     /// Throws `MANIFEST_INVALID` saying what is wrong.
-    static func parse(_ bytes: [UInt8], contentType: String?) throws -> ManifestDocument {
+    public static func parse(_ bytes: [UInt8], contentType: String?) throws -> ManifestDocument {
         let wire: Wire
         do {
             wire = try JSONDecoder().decode(Wire.self, from: Data(bytes))
         } catch let e as DecodingError {
-            throw invalid("not a JSON manifest: \(HangarJSON.describe(e))")
+            throw invalid("not a JSON manifest: \(e.summary)")
         } catch {
             throw invalid("not a JSON manifest: \(error)")
         }
@@ -85,7 +84,7 @@ struct ManifestDocument: Sendable {
         return type
     }
 
-    private static func invalid(_ message: String) -> APIError {
-        APIError(.invalidInput, .manifestInvalid, "manifest is not valid: \(message)")
+    private static func invalid(_ message: String) -> HangarError {
+        .registry(.invalidInput, .manifestInvalid, "manifest is not valid: \(message)")
     }
 }

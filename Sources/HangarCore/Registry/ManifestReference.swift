@@ -1,5 +1,3 @@
-import HangarCore
-
 /// What the `<reference>` of `/v2/<name>/manifests/<reference>` names in a project: a
 /// digest, a candidate tag (`<version>-rc.<n>`, never moves), an environment (reads as
 /// its current candidate; a push to it is a promotion), or a plain tag.
@@ -16,13 +14,13 @@ enum ManifestReference: Sendable, Equatable {
     static func classify(_ text: String, environments: [String], forPush: Bool = false) throws -> ManifestReference {
         if text.contains(":") {
             do { return .digest(try Digest(parsing: text)) } catch let e as HangarError {
-                throw APIError(.invalidInput, .digestInvalid, e.message)
+                throw HangarError.registry(.invalidInput, .digestInvalid, e.message)
             }
         }
         guard Names.isValidTag(text) else {
             let why = "'\(text.prefix(140))' is not a valid OCI tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})"
-            if forPush { throw APIError(.invalidInput, .manifestInvalid, why) }
-            throw APIError(.notFound, .manifestUnknown, "no manifest is named \(why)")
+            if forPush { throw HangarError.registry(.invalidInput, .manifestInvalid, why) }
+            throw HangarError.registry(.notFound, .manifestUnknown, "no manifest is named \(why)")
         }
         if Names.parseCandidateTag(text) != nil { return .candidateTag(text) }
         if environments.contains(text) { return .environment(text) }
@@ -30,11 +28,10 @@ enum ManifestReference: Sendable, Equatable {
     }
 }
 
-extension Repositories {
+extension Registry {
     /// The manifest a reference names in the project, or `MANIFEST_UNKNOWN` saying why.
     func resolve(_ reference: ManifestReference, in project: String) async throws -> StoredManifest {
-        let metadata = service.metadata
-        let digest: Digest
+                let digest: Digest
         switch reference {
         case .digest(let d):
             digest = d
@@ -44,21 +41,21 @@ extension Repositories {
             } else if let tagged = try await caches.tag(project, t, { try await metadata.tag(project: project, name: t)?.digest }) {
                 digest = tagged  // an rc-shaped plain tag of a repository that is not a Hangar project
             } else {
-                throw APIError(.notFound, .manifestUnknown, "\(project) has no candidate or tag \(t)")
+                throw HangarError.registry(.notFound, .manifestUnknown, "\(project) has no candidate or tag \(t)")
             }
         case .environment(let e):
             guard let current = try await service.cachedEnvironments(project).first(where: { $0.name == e })?.current else {
-                throw APIError(.notFound, .manifestUnknown, "environment \(e) of \(project) points at no candidate yet")
+                throw HangarError.registry(.notFound, .manifestUnknown, "environment \(e) of \(project) points at no candidate yet")
             }
             digest = current
         case .tag(let t):
             guard let tagged = try await caches.tag(project, t, { try await metadata.tag(project: project, name: t)?.digest }) else {
-                throw APIError(.notFound, .manifestUnknown, "\(project) has no tag \(t)")
+                throw HangarError.registry(.notFound, .manifestUnknown, "\(project) has no tag \(t)")
             }
             digest = tagged
         }
         guard let manifest = try await manifest(digest, in: project) else {
-            throw APIError(.notFound, .manifestUnknown, "\(project) has no manifest \(digest)")
+            throw HangarError.registry(.notFound, .manifestUnknown, "\(project) has no manifest \(digest)")
         }
         return manifest
     }

@@ -1,5 +1,3 @@
-import HangarCore
-
 /// What the OCI read path looks up on every request, kept for a second: a tag's digest,
 /// a manifest of a repository, that a blob is visible in a repository, and a stored
 /// blob's size (on an object store, a HEAD request each). Pushing a tag
