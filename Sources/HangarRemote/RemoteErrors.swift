@@ -29,7 +29,6 @@ public enum RemoteErrors {
         Row(status: 413, code: nil, kind: .limitExceeded),
         Row(status: 416, code: nil, kind: .invalidInput),
         Row(status: 429, code: nil, kind: .unavailable),
-        Row(status: 500, code: "BLOB_CORRUPT", kind: .integrity),
         Row(status: 500, code: nil, kind: .internal),
         Row(status: 503, code: nil, kind: .unavailable),
     ]
@@ -50,6 +49,11 @@ public enum RemoteErrors {
         public struct Entry: Codable, Sendable {
             public var code: String
             public var message: String
+            /// Hangar's own servers say the error's kind here.
+            public var detail: Detail?
+        }
+        public struct Detail: Codable, Sendable {
+            public var kind: String?
         }
         public var errors: [Entry]
     }
@@ -60,7 +64,10 @@ public enum RemoteErrors {
     public static func error(status: Int, body: Data, what: String) -> HangarError {
         let parsed = try? JSONDecoder().decode(Body.self, from: body)
         let first = parsed?.errors.first
-        let kind = kind(status: status, code: first?.code)
+        // A Hangar server names the kind (the OCI codes cannot say "damaged in the store");
+        // any other server's answer is read by status and code.
+        let named = first?.detail?.kind.flatMap(HangarError.Kind.init(rawValue:))
+        let kind = named ?? kind(status: status, code: first?.code)
         if let parsed, let first {
             let message = parsed.errors.count == 1 ? first.message : parsed.errors.map(\.message).joined(separator: "; ")
             return HangarError(kind, message)

@@ -18,7 +18,6 @@ import Testing
         (413, "LIMIT", .limitExceeded),
         (416, "RANGE", .invalidInput),
         (500, "INTERNAL", .internal),
-        (500, "BLOB_CORRUPT", .integrity),
         (500, "UNKNOWN", .internal),
         (413, "SIZE_INVALID", .limitExceeded),
         (405, nil, .invalidInput),
@@ -36,6 +35,15 @@ import Testing
         let error = RemoteErrors.error(status: 409, body: body, what: "promote")
         #expect(error.kind == .policy)
         #expect(error.message == "promotion of 2.4.0-rc.1 to production refused: not in staging")
+    }
+
+    /// The OCI codes have no word for a blob damaged in the store: a Hangar server says
+    /// the kind in `detail`, and the CLI exits as it would locally.
+    @Test func theKindAHangarServerNamesDecides() {
+        let body = Data(#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob sha256:… is damaged in the store","detail":{"kind":"integrity"}}]}"#.utf8)
+        #expect(RemoteErrors.error(status: 500, body: body, what: "fetch").kind == .integrity)
+        let odd = Data(#"{"errors":[{"code":"BLOB_UNKNOWN","message":"gone","detail":{"kind":"no-such-kind"}}]}"#.utf8)
+        #expect(RemoteErrors.error(status: 404, body: odd, what: "fetch").kind == .notFound)
     }
 
     @Test func severalErrorsAreJoinedAndTheFirstCodeDecides() {

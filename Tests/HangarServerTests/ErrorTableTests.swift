@@ -28,4 +28,24 @@ import Testing
         #expect(ErrorTable.entry(kind: .unavailable, code: .tooManyRequests, scope: .upload).status.code == 429)
         #expect(ErrorTable.entry(kind: .conflict, code: .denied, scope: .manifest) == (.conflict, .denied))
     }
+
+    /// Under `/v2/` only the OCI spec's 14 codes go out, whatever was thrown; the status
+    /// still says what kind of failure it was.
+    @Test func theRegistryAnswersOnlyWithTheSpecsCodes() {
+        #expect(ErrorTable.registryCodes.count == 14)
+        let scopes: [ErrorScope] = [.blob, .upload, .manifest, .tags, .referrers]
+        for kind in HangarError.Kind.allCases {
+            for code in [nil] + OCIErrorCode.allCases.map(Optional.some) {
+                for scope in scopes {
+                    let entry = ErrorTable.entry(kind: kind, code: code, scope: scope)
+                    #expect(ErrorTable.registryCodes.contains(entry.code), "\(kind) \(String(describing: code)) \(scope) → \(entry.code)")
+                }
+            }
+        }
+        #expect(ErrorTable.entry(kind: .invalidInput, code: .rangeInvalid, scope: .upload) == (.rangeNotSatisfiable, .blobUploadInvalid))
+        #expect(ErrorTable.entry(kind: .integrity, code: .blobCorrupt, scope: .blob) == (.internalServerError, .blobUnknown))
+        #expect(ErrorTable.entry(kind: .invalidInput, code: nil, scope: .tags) == (.badRequest, .unsupported))
+        // The native API keeps Hangar's own words.
+        #expect(ErrorTable.entry(kind: .conflict, code: nil, scope: .native).code == .conflict)
+    }
 }

@@ -52,7 +52,7 @@ import Testing
             let suffix = try await c.send(.get, "/v2/acme/app/blobs/\(digest)", as: "deployer", headers: [.range: "bytes=-3"])
             #expect(suffix.text == "789")
             let beyond = try await c.send(.get, "/v2/acme/app/blobs/\(digest)", as: "deployer", headers: [.range: "bytes=10-"])
-            #expect(beyond.status == .rangeNotSatisfiable && beyond.errorCode == "RANGE_INVALID")
+            #expect(beyond.status == .rangeNotSatisfiable && beyond.errorCode == "UNSUPPORTED")
             #expect(beyond.headers[.contentRange] == "bytes */10")
         }
     }
@@ -173,7 +173,8 @@ import Testing
             chmod(path, 0o644)
             try Data(repeating: UInt8(ascii: "b"), count: 1000).write(to: URL(fileURLWithPath: path))
             let r = try await c.send(.get, "/v2/acme/app/blobs/\(digest)", as: "deployer")
-            #expect(r.status == .internalServerError && r.errorCode == "BLOB_CORRUPT", "a small blob is checked before the answer starts")
+            #expect(r.status == .internalServerError && r.errorCode == "BLOB_UNKNOWN" && r.errorMessage.contains("damaged"),
+                    "a small blob is checked before the answer starts (500; the OCI spec has no code for a damaged blob)")
         }
     }
 }

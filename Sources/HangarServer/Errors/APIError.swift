@@ -40,7 +40,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible, Sendable {
         case let e as HangarError:
             var headers: HTTPFields = [:]
             if let seconds = e.retryAfter { headers[.retryAfter] = String(seconds) }
-            self.init(e.kind, nil, e.description, scope: scope, headers: headers)
+            self.init(e.kind, e.registryCode.flatMap { OCIErrorCode(rawValue: $0.rawValue) }, e.description, scope: scope, headers: headers)
         case let e as DecodingError:
             self.init(.invalidInput, nil, "request body is not valid JSON of the expected shape: \(HangarJSON.describe(e))", scope: scope)
         case let e as BlobStreaming.StoreFailure:
@@ -120,7 +120,8 @@ extension APIError {
     }
 
     /// An operation the registry does not offer.
-    static func unsupported(_ message: String) -> APIError {
-        APIError(.denied, .unsupported, message)
+    /// 405 with the `Allow` header listing what the path answers.
+    static func unsupported(_ message: String, allow: [HTTPRequest.Method]) -> APIError {
+        APIError(.denied, .unsupported, message, headers: [.allow: allow.map(\.rawValue).joined(separator: ", ")])
     }
 }

@@ -39,14 +39,40 @@ public enum OCIErrorCode: String, Sendable, Codable, CaseIterable {
 /// unsupported operations, 500 for a corrupt stored blob).
 public enum ErrorTable {
     /// The status and code of a failure of `kind`, with the code the thrower named if any.
+    /// Under `/v2/` the code is always one of the OCI spec's (`onRegistry`).
     public static func entry(kind: HangarError.Kind, code: OCIErrorCode?, scope: ErrorScope) -> (status: HTTPResponse.Status, code: OCIErrorCode) {
         let code = code ?? defaultCode(kind: kind, scope: scope)
+        let status: HTTPResponse.Status = switch code {
+        case .rangeInvalid: .rangeNotSatisfiable
+        case .unsupported: .methodNotAllowed
+        case .blobCorrupt: .internalServerError
+        case .tooManyRequests: .tooManyRequests
+        default: self.status(of: kind)
+        }
+        return (status, scope == .native ? code : onRegistry(code, scope: scope))
+    }
+
+    /// The spec's codes that `/v2/` answers with; Hangar's own are native-API only.
+    public static let registryCodes = Set(RegistryCode.allCases.map { OCIErrorCode(rawValue: $0.rawValue)! })
+
+    /// A code the OCI spec does not define, said in the spec's words (the status already
+    /// says what kind of failure it is): an out-of-place chunk is `BLOB_UPLOAD_INVALID`
+    /// (with 416), an unsatisfiable read range `UNSUPPORTED` (416); a malformed query
+    /// parameter is `UNSUPPORTED` (with 400); a server-side
+    /// failure (500, 503) takes the "unknown" code of its part of the API.
+    static func onRegistry(_ code: OCIErrorCode, scope: ErrorScope) -> OCIErrorCode {
+        if registryCodes.contains(code) { return code }
         switch code {
-        case .rangeInvalid: return (.rangeNotSatisfiable, code)
-        case .unsupported: return (.methodNotAllowed, code)
-        case .blobCorrupt: return (.internalServerError, code)
-        case .tooManyRequests: return (.tooManyRequests, code)
-        default: return (status(of: kind), code)
+        case .rangeInvalid: return scope == .upload ? .blobUploadInvalid : .unsupported
+        case .invalid: return .unsupported
+        case .conflict: return .denied
+        default:
+            switch scope {
+            case .blob: return .blobUnknown
+            case .upload: return .blobUploadUnknown
+            case .manifest, .referrers: return .manifestUnknown
+            case .tags, .native: return .nameUnknown
+            }
         }
     }
 

@@ -6,31 +6,57 @@ import Hummingbird
 struct NativeController: Sendable {
     let state: ServerState
 
+    /// The endpoints outside project paths: what `register` registers (the route-coverage
+    /// test walks this table).
+    static let endpoints: [Endpoint] = [
+        .init(.get, "/api/v1/projects"), .init(.post, "/api/v1/projects"),
+        .init(.get, "/api/v1/audit"), .init(.get, "/api/v1/audit/verify"), .init(.get, "/api/v1/audit/checkpoint"),
+        .init(.get, "/api/v1/audit/key"), .init(.get, "/api/v1/audit/proofs/inclusion"),
+        .init(.get, "/api/v1/audit/proofs/consistency"), .init(.get, "/api/v1/security-log"),
+        .init(.get, "/api/v1/tokens"), .init(.post, "/api/v1/tokens"), .init(.delete, "/api/v1/tokens/{id}"),
+        .init(.get, "/api/v1/whoami"),
+    ]
+
     func register(on router: some RouterMethods<HangarRequestContext>) {
-        let projects = ProjectEndpoints(state: state), admin = AdminEndpoints(state: state)
-        router.get("/api/v1/projects") { request, context in try await projects.list(request, context) }
-        router.post("/api/v1/projects") { request, context in try await projects.create(request, context) }
+        for endpoint in Self.endpoints {
+            router.on(RouterPath(endpoint.pattern), method: endpoint.method) { request, context in
+                try await handle(endpoint, request, context)
+            }
+        }
         for method: HTTPRequest.Method in [.get, .post, .put, .patch] {
             router.on("/api/v1/projects/**", method: method) { request, context in try await dispatch(request, context) }
         }
-        router.get("/api/v1/audit") { request, context in try await admin.audit(request, context) }
-        router.get("/api/v1/audit/verify") { request, context in try await admin.verify(request, context) }
-        let auditor = AuditorEndpoints(state: state)
-        router.get("/api/v1/audit/checkpoint") { request, context in try await auditor.checkpoint(request, context) }
-        router.get("/api/v1/audit/key") { request, context in try await auditor.key(request, context) }
-        router.get("/api/v1/audit/proofs/inclusion") { request, context in try await auditor.inclusion(request, context) }
-        router.get("/api/v1/audit/proofs/consistency") { request, context in try await auditor.consistency(request, context) }
-        router.get("/api/v1/security-log") { request, context in try await admin.securityLog(request, context) }
-        router.get("/api/v1/tokens") { request, context in try await admin.tokens(request, context) }
-        router.post("/api/v1/tokens") { request, context in try await admin.createToken(request, context) }
-        router.delete("/api/v1/tokens/{id}") { request, context in try await admin.revokeToken(request, context) }
-        router.get("/api/v1/whoami") { request, context in try await admin.whoami(request, context) }
+    }
+
+    private func handle(_ endpoint: Endpoint, _ request: Request, _ context: HangarRequestContext) async throws -> Response {
+        let projects = ProjectEndpoints(state: state), admin = AdminEndpoints(state: state), auditor = AuditorEndpoints(state: state)
+        switch (endpoint.method, endpoint.pattern) {
+        case (.get, "/api/v1/projects"): return try await projects.list(request, context)
+        case (.post, "/api/v1/projects"): return try await projects.create(request, context)
+        case (.get, "/api/v1/audit"): return try await admin.audit(request, context)
+        case (.get, "/api/v1/audit/verify"): return try await admin.verify(request, context)
+        case (.get, "/api/v1/audit/checkpoint"): return try await auditor.checkpoint(request, context)
+        case (.get, "/api/v1/audit/key"): return try await auditor.key(request, context)
+        case (.get, "/api/v1/audit/proofs/inclusion"): return try await auditor.inclusion(request, context)
+        case (.get, "/api/v1/audit/proofs/consistency"): return try await auditor.consistency(request, context)
+        case (.get, "/api/v1/security-log"): return try await admin.securityLog(request, context)
+        case (.get, "/api/v1/tokens"): return try await admin.tokens(request, context)
+        case (.post, "/api/v1/tokens"): return try await admin.createToken(request, context)
+        case (.delete, "/api/v1/tokens/{id}"): return try await admin.revokeToken(request, context)
+        case (.get, "/api/v1/whoami"): return try await admin.whoami(request, context)
+        default: throw HangarError(.internal, "endpoint \(endpoint) is in the table but has no handler")
+        }
     }
 
     /// Routes `/api/v1/projects/<name>/-/…` by the parsed path and method.
     func dispatch(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
         let (project, route) = try ProjectRoute.parse(request.uri.path)
         context.record.route = route.pattern
+        guard route.methods.contains(request.method) else {
+            try state.operations(context).authorize(.read, project: project)
+            throw APIError.unsupported("\(request.method.rawValue) is not supported on \(route.pattern)",
+                                      allow: route.methods)
+        }
         let projects = ProjectEndpoints(state: state), releases = ReleaseEndpoints(state: state)
         let p = project
         switch (route, request.method) {
@@ -52,7 +78,7 @@ struct NativeController: Sendable {
         case (.verification(let ref), .get): return try await AuditorEndpoints(state: state).verification(request, context, p, ref)
         case (.at, .get): return try await AuditorEndpoints(state: state).at(request, context, p)
         default:
-            throw APIError.unsupported("\(request.method.rawValue) is not supported on \(route.pattern)")
+            throw HangarError(.internal, "\(request.method.rawValue) \(route.pattern) is allowed but has no handler")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HangarCore
+import HTTPTypes
 
 /// A path under `/api/v1/projects/`, parsed. A project path is the project name then
 /// `/-/` (as GitLab does), so names with `/` stay unambiguous:
@@ -29,26 +30,47 @@ enum ProjectRoute: Sendable, Equatable {
         let rest = try PathSegments.split(path[sep.upperBound...], allowTrailingSlash: false)
         switch rest.count {
         case 1:
-            let routes: [String: ProjectRoute] = ["info": .info, "settings": .settings, "status": .status, "history": .history,
-                                                  "diff": .diff, "candidates": .candidates, "cherry-picks": .cherryPicks, "at": .at]
-            if let r = routes[rest[0]] { return (project, r) }
-        case 2 where rest[0] == "candidates":
-            return (project, .candidate(ref: rest[1]))
-        case 2 where rest[0] == "evidence":
-            return (project, .evidence(ref: rest[1]))
-        case 2 where rest[0] == "verification":
-            return (project, .verification(ref: rest[1]))
+            if let r = single[rest[0]] { return (project, r) }
+        case 2:
+            if let make = byRef[rest[0]] { return (project, make(rest[1])) }
         case 3 where rest[0] == "environments":
-            let routes: [String: (String) -> ProjectRoute] = ["policy": ProjectRoute.policy, "promote": ProjectRoute.promote,
-                                                              "rollback": ProjectRoute.rollback, "approvals": ProjectRoute.approvals,
-                                                              "watch": ProjectRoute.watch]
-            if let make = routes[rest[2]] { return (project, make(rest[1])) }
+            if let make = byEnvironment[rest[2]] { return (project, make(rest[1])) }
         case 3 where rest[0] == "deployments" && rest[2] == "reports":
             return (project, .reports(deployment: rest[1]))
         default:
             break
         }
         throw unknown(path)
+    }
+
+    /// `…/-/<what>`.
+    static let single: [String: ProjectRoute] = ["info": .info, "settings": .settings, "status": .status, "history": .history,
+                                                 "diff": .diff, "candidates": .candidates, "cherry-picks": .cherryPicks, "at": .at]
+    /// `…/-/<what>/<ref>`.
+    static let byRef: [String: @Sendable (String) -> ProjectRoute] = [
+        "candidates": { .candidate(ref: $0) }, "evidence": { .evidence(ref: $0) }, "verification": { .verification(ref: $0) },
+    ]
+    /// `…/-/environments/<env>/<what>`.
+    static let byEnvironment: [String: @Sendable (String) -> ProjectRoute] = [
+        "policy": { .policy(environment: $0) }, "promote": { .promote(environment: $0) }, "rollback": { .rollback(environment: $0) },
+        "approvals": { .approvals(environment: $0) }, "watch": { .watch(environment: $0) },
+    ]
+
+    /// One route of every shape `parse` knows, with placeholders (`{ref}`, `{env}`, `{id}`):
+    /// the route-coverage test walks these.
+    static var examples: [ProjectRoute] {
+        Array(single.values) + byRef.values.map { $0("{ref}") } + byEnvironment.values.map { $0("{env}") }
+            + [.reports(deployment: "{id}")]
+    }
+
+    /// The methods the route answers; others are 405 with `Allow`.
+    var methods: [HTTPRequest.Method] {
+        switch self {
+        case .info, .status, .history, .diff, .candidate, .evidence, .verification, .watch, .at: [.get]
+        case .settings: [.patch]
+        case .policy: [.put]
+        case .candidates, .cherryPicks, .promote, .rollback, .approvals, .reports: [.post]
+        }
     }
 
     /// The route pattern for metrics.

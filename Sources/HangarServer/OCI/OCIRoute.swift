@@ -66,6 +66,12 @@ public enum OCIRoute: Sendable, Equatable {
         }
     }
 
+    /// One route of every shape, with placeholders: the route-coverage test walks these.
+    public static let examples: [OCIRoute] = [
+        .base, .blob(name: "{name}", digest: "{digest}"), .uploads(name: "{name}"), .upload(name: "{name}", id: "{id}"),
+        .manifest(name: "{name}", reference: "{reference}"), .tags(name: "{name}"), .referrers(name: "{name}", digest: "{digest}"),
+    ]
+
     /// The methods the route answers (the `Allow` header of a 405).
     public var allowed: [String] {
         switch self {
