@@ -9,6 +9,9 @@ struct BuildArguments: ParsableArguments {
     @Option(help: "Full git commit SHA the artifacts were built from.") var commit: String
     @Option(name: .customLong("artifact"), help: "NAME=PATH of a build output folder or file (repeat).")
     var artifacts: [String] = []
+    @Option(name: .customLong("image"),
+            help: "NAME=REPO@sha256:… of a container image already pushed to the registry, an artifact too (repeat).")
+    var images: [String] = []
     @Option(help: "Archive compression: zstd, gzip or none.") var compression: String = "zstd"
     @Option(help: "Source repository URL (default: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY or $CI_PROJECT_URL).")
     var repository: String?
@@ -35,15 +38,17 @@ struct BuildArguments: ParsableArguments {
         return uploads
     }
 
-    func request(_ uploads: [ArtifactUpload], picks: [String] = [], startedOn: Date) -> CutRequest {
+    func request(_ uploads: [ArtifactUpload], picks: [String] = [], startedOn: Date) throws -> CutRequest {
         let env = ProcessInfo.processInfo.environment
         let repo = repository ?? env["GITHUB_REPOSITORY"].map { "\(env["GITHUB_SERVER_URL"] ?? "https://github.com")/\($0)" }
             ?? env["CI_PROJECT_URL"]
         let run = ciRun ?? env["GITHUB_RUN_ID"].map { "\(repo ?? "")/actions/runs/\($0)" } ?? env["CI_JOB_URL"] ?? env["BUILD_URL"]
         let builder = builderID ?? (env["GITHUB_ACTIONS"] != nil ? "https://github.com/actions/runner" : nil)
             ?? (env["GITLAB_CI"] != nil ? "https://gitlab.com/gitlab-org/gitlab-runner" : nil)
-        return CutRequest(project: project, version: version, commit: commit, artifacts: uploads.map(\.artifact),
-                          cherryPicks: picks, repository: repo, builder: builder, ciRun: run, startedOn: startedOn)
+        var request = CutRequest(project: project, version: version, commit: commit, artifacts: uploads.map(\.artifact),
+                                 cherryPicks: picks, repository: repo, builder: builder, ciRun: run, startedOn: startedOn)
+        request.images = try images.map(ImageSource.init(parsing:))
+        return request
     }
 }
 
@@ -59,7 +64,7 @@ struct CutCommand: AsyncParsableCommand {
         try validateFirst()
         let started = Date()
         let uploads = try await build.upload(service)
-        let result = try await service.cut(build.request(uploads, startedOn: started))
+        let result = try await service.cut(try build.request(uploads, startedOn: started))
         try printCut(result, uploads, output)
     }
 
@@ -68,7 +73,10 @@ struct CutCommand: AsyncParsableCommand {
         try Names.checkProject(build.project)
         try Names.checkVersion(build.version)
         try Names.checkCommit(build.commit)
-        if build.artifacts.isEmpty { throw HangarError.invalid("give at least one --artifact NAME=PATH") }
+        if build.artifacts.isEmpty && build.images.isEmpty {
+            throw HangarError.invalid("give at least one --artifact NAME=PATH or --image NAME=REPO@sha256:…")
+        }
+        for image in build.images { _ = try ImageSource(parsing: image) }
     }
 }
 
@@ -86,7 +94,7 @@ struct CherryPickCommand: AsyncParsableCommand {
         try CutCommand(build: build, store: store, output: output).validateFirst()
         let started = Date()
         let uploads = try await build.upload(service)
-        let result = try await service.cherryPick(build.request(uploads, picks: picks, startedOn: started))
+        let result = try await service.cherryPick(try build.request(uploads, picks: picks, startedOn: started))
         try printCut(result, uploads, output)
     }
 }
@@ -115,9 +123,10 @@ func printCut(_ result: CutResult, _ uploads: [ArtifactUpload], _ output: Output
     let c = result.candidate
     print("\(c.project) \(c.tag)  \(c.digest)")
     if let parent = c.parent { print("parent \(parent)  cherry-picks \(c.cherryPicks.joined(separator: ", "))") }
+    let images = c.artifacts.filter(\.isImage).map { [$0.name, $0.digest.description, formatBytes($0.size), "image"] }
     Terminal.table(["ARTIFACT", "DIGEST", "SIZE", ""], uploads.map {
         [$0.artifact.name, $0.artifact.digest.description, formatBytes($0.artifact.size), $0.created ? "stored" : "reused"]
-    })
+    } + images)
     print("stored \(formatBytes(stored)), reused \(formatBytes(reused))")
     for d in result.autoDeployed { print("deployed to \(d.environment) (single-step)") }
     for reason in result.stoppedBecause { print("single-step stopped: \(reason)") }

@@ -13,11 +13,14 @@ check() {
 }
 
 install_clients() {
-  if ! command -v skopeo > /dev/null; then
+  local missing=""
+  command -v skopeo > /dev/null || missing="$missing skopeo"
+  command -v podman > /dev/null || missing="$missing podman"
+  if [ -n "$missing" ]; then
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get install -y -qq --no-install-recommends skopeo > /dev/null 2>&1 \
-      || { $sudo apt-get update -qq > /dev/null && $sudo apt-get install -y -qq --no-install-recommends skopeo > /dev/null; }
+    $sudo apt-get install -y -qq --no-install-recommends $missing > /dev/null 2>&1 \
+      || { $sudo apt-get update -qq > /dev/null && $sudo apt-get install -y -qq --no-install-recommends $missing > /dev/null; }
   fi
   python3 -c "import oras.client" 2> /dev/null || python3 -m pip install -q oras > /dev/null 2>&1
 }

@@ -106,6 +106,69 @@ resumed_upload() {
     && curl -fsS -H "Authorization: Bearer $DEPLOYER" "http://$HOST/v2/demo/chunks/blobs/$digest" | cmp - "$file"
 }
 
+# oras (python) deletes by tag (it resolves the tag and deletes that manifest, with its
+# tags); curl deletes one tag of a manifest with two, and the other stays.
+tag_deletion() {
+  sk copy --dest-tls-verify=false --dest-creds "ci:$CI" oci:"$WORK/layout":v1 docker://"$HOST"/demo/oras:gone || return 1
+  ORAS_USER=ci ORAS_PASS="$CI" python3 - "$HOST" << 'PY' || return 1
+import sys, oras.client
+host = sys.argv[1]
+client = oras.client.OrasClient(hostname=host, insecure=True, auth_backend="basic")
+assert client.delete_tag(f"{host}/demo/oras", "gone"), "delete_tag returned False"
+PY
+  served() { sk inspect --raw --tls-verify=false --creds "deployer:$DEPLOYER" docker://"$HOST"/demo/$1 > /dev/null 2>&1; }
+  served oras:gone && { echo "oras: the deleted tag is still served"; return 1; }
+  sk copy --dest-tls-verify=false --dest-creds "ci:$CI" oci:"$WORK/layout":v1 docker://"$HOST"/demo/tags:keep \
+    && sk copy --dest-tls-verify=false --dest-creds "ci:$CI" oci:"$WORK/layout":v1 docker://"$HOST"/demo/tags:drop \
+    && [ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $CI" "http://$HOST/v2/demo/tags/manifests/drop")" = 202 ] \
+    || return 1
+  served tags:drop && { echo "curl: the deleted tag is still served"; return 1; }
+  served tags:keep || { echo "curl: deleting one tag took the other"; return 1; }
+}
+
+# The image of the OCI layout, as CI pushes it to its build repository.
+image_digest() { python3 -c "import json;print(json.load(open('$WORK/layout/index.json'))['manifests'][0]['digest'])"; }
+
+remote() { HANGAR_SERVER=http://$HOST HANGAR_TOKEN=$1 "$HANGAR" "${@:2}"; }
+
+# A container image pushed to demo/shop-build becomes artifact `web` of candidate
+# 1.0.0-rc.1 of demo/shop (remote CLI, --image), promoted to sandbox; the environment
+# tags sandbox and sandbox-web serve the image itself, byte for byte.
+image_candidate() {
+  sk copy --dest-tls-verify=false --dest-creds "ci:$CI" oci:"$WORK/layout":v1 docker://"$HOST"/demo/shop-build:b1 || return 1
+  "$HANGAR" project create demo/shop --store "$STORE" --actor operator > /dev/null || return 1
+  remote "$CI" cut demo/shop --version 1.0.0 --commit "$(printf 'b%.0s' {1..40})" --image web="demo/shop-build@$(image_digest)" || return 1
+  remote "$RELEASER" promote demo/shop 1.0.0-rc.1 --to sandbox > /dev/null || return 1
+  local tag got
+  for tag in sandbox sandbox-web; do
+    got=sha256:$(sk inspect --raw --tls-verify=false --creds "deployer:$DEPLOYER" docker://"$HOST"/demo/shop:$tag | sha256sum | cut -d' ' -f1)
+    [ "$got" = "$(image_digest)" ] || { echo "demo/shop:$tag serves $got, not the image $(image_digest)"; return 1; }
+  done
+  echo "demo/shop:sandbox and :sandbox-web serve $(image_digest)"
+}
+
+# podman (Debian) pulls the environment tag of the image candidate.
+podman_pulls_environment_tag() {
+  local p=(podman --root "$WORK/podman/root" --runroot "$WORK/podman/run" --storage-driver vfs)
+  "${p[@]}" pull -q --tls-verify=false --creds "deployer:$DEPLOYER" "$HOST/demo/shop:sandbox" > /dev/null || return 1
+  local got; got=$("${p[@]}" image inspect --format '{{.Digest}}' "$HOST/demo/shop:sandbox")
+  [ "$got" = "$(image_digest)" ] || { echo "podman pulled $got"; return 1; }
+}
+
+# skopeo copy sandbox → staging of an image candidate is a recorded promotion, and the
+# image copied out of staging is the image pushed, blob for blob.
+image_candidate_promotes_and_round_trips() {
+  sk copy --src-tls-verify=false --dest-tls-verify=false --src-creds "releaser:$RELEASER" --dest-creds "releaser:$RELEASER" \
+    docker://"$HOST"/demo/shop:sandbox docker://"$HOST"/demo/shop:staging || return 1
+  remote "$AUDITOR" history demo/shop --env staging --json | python3 -c "
+import json, sys
+moves = json.load(sys.stdin)
+assert len(moves) == 1 and moves[0]['toTag'] == '1.0.0-rc.1' and moves[0]['deployment']['actor'] == 'releaser', moves
+print('staging ← 1.0.0-rc.1 by releaser')" || return 1
+  sk copy --src-tls-verify=false --src-creds "deployer:$DEPLOYER" docker://"$HOST"/demo/shop:staging oci:"$WORK/shop-out":x \
+    && diff -r "$WORK/layout/blobs" "$WORK/shop-out/blobs"
+}
+
 # A project with rc.1 in staging, cut on the local store by the operator.
 prepare_release() {
   mkdir -p "$WORK/build" && echo "release one" > "$WORK/build/app.txt"
@@ -161,6 +224,10 @@ check "skopeo: the manifest is served byte for byte" manifest_bytes_equal
 check "skopeo: list-tags" list_tags
 check "oras (python): push and pull a file artifact" oras_round_trip
 check "skopeo: delete a plain image" skopeo_delete
+check "oras (python) and curl: delete by tag; one tag of two goes, the other stays" tag_deletion
+check "image candidate: cut --image over the API, env tags serve the image" image_candidate
+check "podman: pull the environment tag of an image candidate" podman_pulls_environment_tag
+check "skopeo: sandbox → staging of an image candidate promotes; copied out blob for blob" image_candidate_promotes_and_round_trips
 check "curl: chunked upload cut off mid-body, resumed from Range" resumed_upload
 check "setup: cut 1.0.0-rc.1 and promote it to staging (local CLI)" prepare_release
 check "skopeo: staging → production refused for a deployer token" deployer_cannot_promote

@@ -13,25 +13,35 @@ extension Operations {
 
     /// Cuts the next release candidate (cut). Its artifacts' blobs must be in the project.
     public func cut(_ request: CutRequest) async throws -> CutResult {
-        try await authorizeCut(request)
+        let request = try await authorizeCut(request)
         return try await service.cut(request, actor: actor)
     }
 
     /// Cuts a candidate from a parent plus cherry-picked commits (cut).
     public func cherryPick(_ request: CutRequest) async throws -> CutResult {
-        try await authorizeCut(request)
+        let request = try await authorizeCut(request)
         return try await service.cherryPick(request, actor: actor)
     }
 
-    /// The principal may cut in the project, and each artifact names a blob stored in it
-    /// (uploaded to it, or part of one of its candidates): a digest stored for another
-    /// project cannot be borrowed by naming it.
-    private func authorizeCut(_ request: CutRequest) async throws {
+    /// The principal may cut in the project, its images become artifacts (`Registry.imageArtifact`),
+    /// and each artifact names a blob stored in the project (uploaded to it, or part of one
+    /// of its candidates): a digest stored for another project cannot be borrowed by naming it.
+    private func authorizeCut(_ request: CutRequest) async throws -> CutRequest {
         try authorize(.cut, project: request.project)
         try Names.checkProject(request.project)
+        var request = request
+        let registry = Registry(service: service)
+        for image in request.images ?? [] {
+            guard !request.artifacts.contains(where: { $0.name == image.name }) else {
+                throw HangarError.invalid("artifact '\(image.name)' is given twice")
+            }
+            request.artifacts.append(try await registry.imageArtifact(image, project: request.project, by: principal))
+        }
+        request.images = nil
         for artifact in request.artifacts where !(try await service.metadata.isBlobLinked(project: request.project, digest: artifact.digest)) {
             throw HangarError.notFound("artifact '\(artifact.name)' names blob \(artifact.digest), which is not in \(request.project): upload it to /v2/\(request.project)/blobs/uploads/ first")
         }
+        return request
     }
 
     /// Moves an environment to a candidate (promote in that environment).

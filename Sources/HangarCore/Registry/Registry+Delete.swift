@@ -15,6 +15,11 @@ extension Registry {
             try await deleteTag(t, name, actor: principal.name)
         case .environment(let e):
             throw HangarError.registry(.denied, .denied, "\(e) is an environment of \(name): it moves only by promotion or rollback")
+        case .environmentImage(let e, let artifact, let text):
+            if try await environmentImage(e, artifact, in: name) != nil {
+                throw HangarError.registry(.denied, .denied, "\(text) is the container image of environment \(e) of \(name): it moves only by promotion or rollback")
+            }
+            try await deleteTag(text, name, actor: principal.name)
         case .digest(let d):
             try await refuseIfProtected(d, in: name)
             try await metadata.deleteManifest(project: name, digest: d, audit: AuditDraft(

@@ -32,6 +32,8 @@ extension Registry {
             throw HangarError.registry(.invalidInput, .digestInvalid, "manifest pushed as \(declared) hashes to \(digest)")
         case .candidateTag(let tag):
             if try await isCandidateRepush(tag, digest: digest, name: name) { return PushedManifest(digest: digest) }
+        case .environmentImage(let e, _, let text) where try await metadata.hasCandidates(project: name):
+            throw HangarError.registry(.denied, .denied, "\(name) is a Hangar project, where \(text) is the container image of environment \(e): it moves only by promotion or rollback")
         default:
             break
         }
@@ -40,6 +42,7 @@ extension Registry {
         var tag: String?
         if case .tag(let t) = reference { tag = t }
         if case .candidateTag(let t) = reference { tag = t }  // a plain repository's rc-shaped tag
+        if case .environmentImage(_, _, let t) = reference { tag = t }  // a plain repository's tag
         try await store(bytes, document, digest: digest, tag: tag, name: name, actor: principal.name)
         return PushedManifest(digest: digest, subject: document.subject)
     }
@@ -80,12 +83,16 @@ extension Registry {
         return true
     }
 
-    /// A push to an environment tag: a promotion of the candidate the bytes are.
+    /// A push to an environment tag: a promotion of the candidate the bytes are, or of the
+    /// candidate whose one container image they are (what `skopeo copy …:staging …:production`
+    /// sends when staging serves an image).
     private func promote(_ bytes: [UInt8], to environment: String, name: String, by principal: Principal) async throws -> PushedManifest {
         try principal.authorize(.promote, project: name, environment: environment)
         let digest = SHA256Hasher.digest(bytes)
-        guard let candidate = try await metadata.candidate(project: name, digest: digest) else {
-            throw HangarError.registry(.conflict, .denied, "\(environment) is an environment of \(name): only a candidate of \(name) can be pushed to it, and manifest \(digest) is not one")
+        var found = try await metadata.candidate(project: name, digest: digest)
+        if found == nil { found = try await candidate(withImage: digest, in: name) }
+        guard let candidate = found else {
+            throw HangarError.registry(.conflict, .denied, "\(environment) is an environment of \(name): only a candidate of \(name) (or the one container image of one) can be pushed to it, and manifest \(digest) is neither")
         }
         let outcome = try await service.acting(as: principal).promote(name, ref: candidate.digest.description, to: environment)
         return PushedManifest(digest: digest, move: outcome)
@@ -106,5 +113,18 @@ extension Registry {
             if try await manifest(child.digest, in: name) != nil { continue }
             throw HangarError.registry(.invalidInput, .manifestBlobUnknown, "index references manifest \(child.digest), which is not in \(name): push it first")
         }
+    }
+
+    /// The candidate whose one container image is `digest`: one an environment runs now
+    /// if any does (the source of a copy between environment tags), else the newest.
+    private func candidate(withImage digest: Digest, in name: String) async throws -> CandidateRecord? {
+        func single(_ c: CandidateRecord) -> Bool {
+            let images = c.artifacts.filter(\.isImage)
+            return images.count == 1 && images[0].digest == digest
+        }
+        for env in try await metadata.environments(project: name) {
+            if let current = env.current, let c = try await metadata.candidate(project: name, digest: current), single(c) { return c }
+        }
+        return try await metadata.candidates(project: name, version: nil).last(where: single)
     }
 }

@@ -32,7 +32,12 @@ extension Registry {
         _ = try await requireRepository(name)
         var names = Set(try await metadata.tags(project: name, after: nil, limit: nil).map(\.tag))
         names.formUnion(try await metadata.candidates(project: name, version: nil).map(\.tag))
-        names.formUnion(try await metadata.environments(project: name).filter { $0.current != nil }.map(\.name))
+        for env in try await metadata.environments(project: name) {
+            guard let current = env.current else { continue }
+            names.insert(env.name)
+            let images = try await manifest(current, in: name)?.candidate?.artifacts.filter(\.isImage) ?? []
+            names.formUnion(images.map { "\(env.name)-\($0.name)" })
+        }
         let after = names.sorted(by: Self.byteOrder).filter { tag in last.map { Self.byteOrder($0, tag) } ?? true }
         let page = limit.map { Array(after.prefix($0)) } ?? after
         return TagPage(tags: page, more: after.count > page.count)

@@ -35,13 +35,16 @@ public struct CandidateFetcher {
             guard let a = c.artifacts.first(where: { $0.name == artifact }) else {
                 throw HangarError.notFound("candidate \(c.tag) of \(c.project) has no artifact '\(artifact)' (it has: \(c.artifacts.map(\.name).joined(separator: ", ")))")
             }
+            guard !a.isImage else { throw Self.imageNotFetched(a, c) }
             result.artifacts.append(try await extract(a, into: target))
             return result
         }
+        let archives = c.artifacts.filter { !$0.isImage }
+        guard !archives.isEmpty else { throw Self.imageNotFetched(c.artifacts[0], c) }
         let staging = try ExtractionTarget(target)
         try staging.makeTemp()
         do {
-            for a in c.artifacts {
+            for a in archives {
                 var fetched = try await extract(a, into: staging.temp + "/" + a.name)
                 fetched.path = target + "/" + a.name
                 result.artifacts.append(fetched)
@@ -52,6 +55,11 @@ public struct CandidateFetcher {
             throw error
         }
         return result
+    }
+
+    /// Container images are pulled by a container runtime, not extracted into a folder.
+    static func imageNotFetched(_ a: ArtifactRecord, _ c: CandidateRecord) -> HangarError {
+        HangarError.invalid("artifact '\(a.name)' of \(c.project) \(c.tag) is a container image (\(a.digest)): pull it with a container client, e.g. podman pull HOST/\(c.project)@\(a.digest)")
     }
 
     private func extract(_ a: ArtifactRecord, into path: String) async throws -> FetchResult.Artifact {

@@ -15,6 +15,9 @@ public struct CutRequest: Codable, Sendable, Hashable {
     public var ciRun: String?
     /// When the build (or the upload of its outputs) started, for the provenance.
     public var startedOn: Date?
+    /// Container images already pushed to the registry that are artifacts of the candidate
+    /// too (after `artifacts`): `NAME` = `REPO@sha256:…`, an image manifest or index.
+    public var images: [ImageSource]?
 
     public init(project: String, version: String, commit: String, artifacts: [ArtifactRecord], cherryPicks: [String] = [],
                 repository: String? = nil, builder: String? = nil, ciRun: String? = nil, startedOn: Date? = nil) {
@@ -83,6 +86,9 @@ extension HangarService {
             }
             guard size == a.size else {
                 throw HangarError.integrity("artifact '\(a.name)' declares \(a.size) bytes but blob \(a.digest) has \(size)")
+            }
+            if a.isImage, try await metadata.manifest(project: request.project, digest: a.digest)?.mediaType != a.mediaType {
+                throw HangarError.notFound("artifact '\(a.name)' is a container image \(a.digest) that is not a manifest of \(request.project): name it with --image NAME=REPO@DIGEST")
             }
         }
         let tag = Names.candidateTag(version: request.version, rc: rc)
