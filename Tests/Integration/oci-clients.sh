@@ -169,6 +169,9 @@ print('staging ← 1.0.0-rc.1 by releaser')" || return 1
     && diff -r "$WORK/layout/blobs" "$WORK/shop-out/blobs"
 }
 
+# The OCI distribution-spec v1.1.1 conformance cases, all four workflows, on a fresh repository.
+conformance() { python3 "$(dirname "$0")/oci-conformance.py" "$HOST" "$ADMIN" conformance/test; }
+
 # A project with rc.1 in staging, cut on the local store by the operator.
 prepare_release() {
   mkdir -p "$WORK/build" && echo "release one" > "$WORK/build/app.txt"
@@ -214,11 +217,12 @@ print(sum(r['count'] for r in rows), 'refused request(s) of the deployer in the 
 }
 
 install_clients
-CI=$(token ci ci) && DEPLOYER=$(token deployer deployer) && RELEASER=$(token releaser releaser) && AUDITOR=$(token auditor auditor) \
+ADMIN=$(token admin admin) && CI=$(token ci ci) && DEPLOYER=$(token deployer deployer) && RELEASER=$(token releaser releaser) && AUDITOR=$(token auditor auditor) \
   || { echo "cannot create tokens"; exit 1; }
 start_server
 make_image
 
+check "OCI distribution-spec v1.1.1 conformance cases (pull, push, discovery, management)" conformance
 check "skopeo: copy a 2-layer OCI image in and out, blobs identical" image_round_trip
 check "skopeo: the manifest is served byte for byte" manifest_bytes_equal
 check "skopeo: list-tags" list_tags
