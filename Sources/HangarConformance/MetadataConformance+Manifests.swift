@@ -91,6 +91,22 @@ extension MetadataStoreConformance {
             try require(e.message.contains(m1.digest.description), "names the digest: \(e.message)")
             try await F.requireAudit(store, count: 5, endingWith: [.manifestPushed, .tagSet, .manifestPushed, .manifestDeleted])
         },
+        Case("a manifest a candidate names as an artifact is never deleted, and nothing changes") { h in
+            let store = try await h.makeStore()
+            try await F.seed(store)
+            let image = F.manifest("image")
+            try await store.putManifest(image, tag: F.tag("web-b1", image), audit: [F.draft(.manifestPushed)])
+            var candidate = F.candidate(rc: 1)
+            candidate.artifacts[0] = ArtifactRecord(name: "web", digest: image.digest, size: image.size, mediaType: image.mediaType)
+            try await store.insertCandidate(candidate, audit: [F.draft(.candidateCreated)])
+            let e = try await requireThrows(.denied, "deleting a candidate's image") {
+                try await store.deleteManifest(project: image.project, digest: image.digest, audit: F.draft(.manifestDeleted))
+            }
+            try require(e.message.contains("'web'") && e.message.contains(candidate.tag), "names the artifact and candidate: \(e.message)")
+            try require(try await store.manifest(project: image.project, digest: image.digest) == image, "still there")
+            try require(try await store.tags(project: image.project, after: nil, limit: nil).map(\.tag) == ["web-b1"], "its tag too")
+            try await F.requireAudit(store, count: 3, endingWith: [.manifestPushed, .candidateCreated])
+        },
         Case("deleting a tag removes only the tag, and an absent tag is not found") { h in
             let store = try await h.makeStore()
             try await F.seed(store)

@@ -67,6 +67,12 @@ extension PostgresMetadataStore {
             guard let id = try await Self.manifestID(project: project, digest: digest, in: sql) else {
                 throw HangarError.notFound("manifest \(digest) of project \(project) not found")
             }
+            if let row = try await sql.query("""
+                SELECT c.tag, a.name FROM candidate_artifacts a JOIN candidates c ON c.id = a.candidate_id
+                WHERE c.project = ? AND a.digest = ? LIMIT 1
+                """, [project, digest.description]).first {
+                throw ServerStoreRules.artifactOfCandidate(digest, project: project, artifact: try row.string("name"), tag: try row.string("tag"))
+            }
             let tags = try await sql.query("DELETE FROM tags WHERE project = ? AND digest = ? RETURNING name", [project, digest.description])
                 .map { try $0.string("name") }
             try await sql.execute("DELETE FROM manifest_references WHERE manifest_id = ?", [id])

@@ -79,6 +79,12 @@ extension SQLiteMetadataStore {
                 throw HangarError.notFound("manifest \(digest) of project \(project) not found")
             }
             let arguments = try SQLiteRows.arguments([project, digest.description])
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT c.tag, a.name FROM candidate_artifacts a JOIN candidates c ON c.id = a.candidate_id
+                WHERE c.project = ? AND a.digest = ? LIMIT 1
+                """, arguments: arguments) {
+                throw ServerStoreRules.artifactOfCandidate(digest, project: project, artifact: row["name"], tag: row["tag"])
+            }
             let tags = try String.fetchAll(db, sql: "DELETE FROM tags WHERE project = ? AND digest = ? RETURNING name", arguments: arguments)
             try db.execute(sql: "DELETE FROM manifest_references WHERE manifest_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM manifests WHERE id = ?", arguments: [id])

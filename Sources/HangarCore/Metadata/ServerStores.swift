@@ -34,6 +34,8 @@ public protocol ManifestIndex: Sendable {
     /// transaction: a tag pushed a moment before is named, never lost unrecorded).
     /// The caller checks first that no candidate or environment history needs it.
     /// `notFound` if the project has no such recorded manifest.
+    /// `denied` (`ServerStoreRules.artifactOfCandidate`) when a candidate of the project
+    /// names the manifest as an artifact.
     func deleteManifest(project: String, digest: Digest, audit: AuditDraft) async throws
     /// Removes a plain tag (the manifest stays), appending `audit`; one transaction.
     /// `notFound` if the project has no such tag.
@@ -50,4 +52,15 @@ public protocol DeploymentReports: Sendable {
     func addReport(_ report: DeploymentReport, audit: AuditDraft) async throws
     /// Reports of one environment, newest first (in recorded order); of one deployment when given.
     func reports(project: String, environment: String, deploymentID: Int64?) async throws -> [DeploymentReport]
+}
+
+/// Rules every backend enforces the same way, with the same words.
+public enum ServerStoreRules {
+    /// `deleteManifest` of a manifest a candidate names as an artifact (a container image):
+    /// checked in the deleting transaction, so a cut naming it at the same moment cannot
+    /// lose it.
+    public static func artifactOfCandidate(_ digest: Digest, project: String, artifact: String, tag: String) -> HangarError {
+        HangarError(.denied, "manifest \(digest) is artifact '\(artifact)' of candidate \(tag) of \(project): candidates are immutable and never deleted",
+                    registryCode: .denied)
+    }
 }
