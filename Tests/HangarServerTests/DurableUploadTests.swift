@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTypes
-import HangarCore
+@testable import HangarCore
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -56,7 +56,7 @@ import Testing
         }
         let id = String(location.split(separator: "/").last!)
         #expect(try await f.service.blobs.sessionSize(id) == 5000)
-        let sessions = UploadSessions(service: f.service, idleLimit: .seconds(0), maxTotal: 10, maxPerOwner: 10)
+        let sessions = UploadSessions(registry: Registry(service: f.service), idleLimit: .seconds(0), maxTotal: 10, maxPerOwner: 10)
         try await Task.sleep(for: .milliseconds(20))
         #expect(try await sessions.sweep() == 1)
         #expect(try await f.service.blobs.sessionSize(id) == nil)
@@ -66,9 +66,9 @@ import Testing
     @Test func writersOfSessionsFinishedElsewhereAreForgotten() async throws {
         let f = try await ServerFixture()
         try await f.test { c in _ = try await c.upload([1]) }  // creates the project
-        let here = UploadSessions(service: f.service, idleLimit: .seconds(3600), maxTotal: 10, maxPerOwner: 10)
-        let record = try await here.open(project: ServerFixture.project, owner: "t")
-        let session = try await here.claim(record.id, project: ServerFixture.project)
+        let here = UploadSessions(registry: Registry(service: f.service), idleLimit: .seconds(3600), maxTotal: 10, maxPerOwner: 10)
+        let record = try await here.open(project: ServerFixture.project, by: .local("t"))
+        let session = try await here.claim(record.id, project: ServerFixture.project, by: .local("t"))
         try await session.writer.write([1, 2, 3])
         try await here.release(session)
         #expect(await here.kept == 1)

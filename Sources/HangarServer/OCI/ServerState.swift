@@ -23,7 +23,7 @@ struct ServerState: Sendable {
         self.connections = connections
         let limits = configuration.limits
         self.securityLog = SecurityLog(service: service, keepDays: limits.securityLogDays)
-        self.uploads = UploadSessions(service: service, idleLimit: .seconds(configuration.uploadIdleSeconds),
+        self.uploads = UploadSessions(registry: registry, idleLimit: .seconds(configuration.uploadIdleSeconds),
                                       maxTotal: limits.maxUploadSessions, maxPerOwner: limits.maxUploadSessionsPerToken)
         self.watchers = ConcurrencyGate(limit: limits.maxWatchers, what: "watch requests")
     }

@@ -20,7 +20,7 @@ struct UploadHandlers: Sendable {
         if let digest = query["digest"].map(String.init) {
             return try await monolithic(request, context, name: name, digest: try Digest(parsing: digest))
         }
-        let session = try await state.uploads.open(project: name, owner: context.caller.token?.id ?? "anonymous")
+        let session = try await state.uploads.open(project: name, by: context.caller)
         return Responses.empty(.accepted, headers: sessionHeaders(name, session.id, offset: 0))
     }
 
@@ -28,8 +28,7 @@ struct UploadHandlers: Sendable {
     /// chunk must start where the upload stands (else 416 with the current `Range`).
     /// If the connection drops, the bytes that arrived are kept for a resume.
     func patch(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try state.registry.authorizeUpload(name, by: context.caller)
-        let session = try await state.uploads.claim(id, project: name)
+        let session = try await state.uploads.claim(id, project: name, by: context.caller)
         do {
             try checkContentRange(request, session, name: name)
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
@@ -48,8 +47,7 @@ struct UploadHandlers: Sendable {
 
     /// `GET /v2/<name>/blobs/uploads/<id>`: where the upload stands (204, `Range`).
     func status(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try state.registry.authorizeUpload(name, by: context.caller)
-        let offset = try await state.uploads.offset(id, project: name)
+        let offset = try await state.uploads.offset(id, project: name, by: context.caller)
         return Responses.empty(.noContent, headers: sessionHeaders(name, id, offset: offset))
     }
 
@@ -63,7 +61,7 @@ struct UploadHandlers: Sendable {
             throw APIError(.invalidInput, .digestInvalid, "finishing upload \(id) needs ?digest=sha256:…")
         }
         let digest = try Digest(parsing: text)
-        let session = try await state.uploads.claim(id, project: name)
+        let session = try await state.uploads.claim(id, project: name, by: context.caller)
         do {
             try checkContentRange(request, session, name: name)
             try await BlobStreaming.drain(request.body, into: session.writer, record: context.record)
@@ -87,8 +85,7 @@ struct UploadHandlers: Sendable {
 
     /// `DELETE /v2/<name>/blobs/uploads/<id>`: abandons the upload and its bytes.
     func cancel(_ request: Request, _ context: HangarRequestContext, name: String, id: String) async throws -> Response {
-        try state.registry.authorizeUpload(name, by: context.caller)
-        let session = try await state.uploads.claim(id, project: name)
+        let session = try await state.uploads.claim(id, project: name, by: context.caller)
         session.writer.abort()
         await state.uploads.finish(session)
         return Responses.empty(.noContent)
