@@ -37,5 +37,5 @@ public enum MetadataStoreConformance {
     public typealias Case = ConformanceCase<MetadataStoreHarness>
 
     public static let cases: [Case] = projectCases + candidateCases + pointerCases + historyCases + auditCases
-        + tokenCases + manifestCases + reportCases + referenceCases + handleCases + unitCases + snapshotCases
+        + tokenCases + manifestCases + reportCases + referenceCases + handleCases + unitCases + snapshotCases + collectionCases
 }

@@ -17,6 +17,9 @@ extension PostgresMetadataStore {
             guard try await Self.candidateExists(draft.to, of: project, in: sql) else {
                 throw HangarError.notFound("candidate \(draft.to) of project \(project) not found: environment \(environment) cannot point at it")
             }
+            if let row = try await sql.one("SELECT * FROM collected_candidates WHERE project = ? AND digest = ?", [project, draft.to.description]) {
+                throw CollectedCandidate.refusal(try PostgresRows.collected(row), environment: environment)
+            }
             // The compare-and-swap is the statement itself, not the read above.
             guard try await sql.execute("""
                 UPDATE environments SET current_digest = ?, generation = ?, updated_at = ?, updated_by = ?

@@ -9,6 +9,7 @@ extension PostgresMetadataStore {
             throw HangarError.invalid("tag \(tag.tag) of \(tag.project) names \(tag.digest), not manifest \(m.digest) of \(m.project) it was pushed with")
         }
         guard try await Self.projectExists(m.project, in: sql) else { throw HangarError.notFound("project \(m.project) not found") }
+        try await Self.refuseBeingCollected([m.digest] + m.references, in: sql)
         if try await Self.manifestID(project: m.project, digest: m.digest, in: sql) == nil {
             try await Self.insertManifest(m, in: sql)
         }
@@ -92,13 +93,33 @@ extension PostgresMetadataStore {
         }
     }
 
-    /// `MetadataChange.linkBlobs`, inside the unit's transaction: the first link is kept.
+    /// `MetadataChange.linkBlobs`, inside the unit's transaction: the first link's who,
+    /// when and size are kept, and `last_linked_at` says when it was last linked. A blob
+    /// the collector is deleting is refused (`unavailable`: upload it again); each digest's
+    /// advisory lock orders this against `beginBlobDeletion`.
     static func linkBlobs(project: String, _ links: [BlobLink], in sql: SQL) async throws {
         guard try await projectExists(project, in: sql) else { throw HangarError.notFound("project \(project) not found") }
+        try await lockDigests(links.map(\.digest), in: sql)
+        try await refuseBeingCollected(links.map(\.digest), in: sql)
         for link in links {
             try await sql.execute("""
-                INSERT INTO blob_links (project, digest, size, linked_at, linked_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """, [project, link.digest.description, link.size, PostgresRows.ms(link.at), link.by])
+                INSERT INTO blob_links (project, digest, size, linked_at, linked_by, last_linked_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (project, digest) DO UPDATE SET last_linked_at = GREATEST(blob_links.last_linked_at, excluded.last_linked_at)
+                """, [project, link.digest.description, link.size, PostgresRows.ms(link.at), link.by, PostgresRows.ms(link.at)])
+        }
+    }
+
+    /// Transaction-scoped advisory locks on digests, in one order (no deadlocks).
+    static func lockDigests(_ digests: [Digest], in sql: SQL) async throws {
+        for d in Set(digests.map(\.description)).sorted() {
+            try await sql.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 7))", [d])
+        }
+    }
+
+    /// `beingCollected` for the first of `digests` whose deletion has begun.
+    static func refuseBeingCollected(_ digests: [Digest], in sql: SQL) async throws {
+        for digest in digests where try await sql.one("SELECT 1 AS x FROM blob_deletions WHERE digest = ?", [digest.description]) != nil {
+            throw HangarError.beingCollected(digest)
         }
     }
 
@@ -148,7 +169,7 @@ extension PostgresMetadataStore {
     }
 
     /// The records of manifest rows, each with its references in order.
-    private static func manifests(_ rows: [PostgresRandomAccessRow], in sql: SQL) async throws -> [ManifestRecord] {
+    static func manifests(_ rows: [PostgresRandomAccessRow], in sql: SQL) async throws -> [ManifestRecord] {
         var out: [ManifestRecord] = []
         for row in rows {
             let references = try await sql.query("SELECT digest FROM manifest_references WHERE manifest_id = ? ORDER BY position",

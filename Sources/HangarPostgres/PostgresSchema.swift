@@ -32,6 +32,34 @@ enum PostgresSchema {
             );
             CREATE INDEX move_statements_by_digest ON move_statements(digest)
             """),
+        ("v9: garbage collection", """
+            CREATE TABLE retention_rules (
+                project TEXT PRIMARY KEY REFERENCES projects(name),
+                rules TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                updated_by TEXT NOT NULL
+            );
+            CREATE TABLE collected_candidates (
+                project TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                tag TEXT NOT NULL,
+                collected_at BIGINT NOT NULL,
+                rule TEXT NOT NULL,
+                PRIMARY KEY (project, digest)
+            );
+            CREATE INDEX collected_candidates_by_digest ON collected_candidates(digest);
+            CREATE TABLE blob_deletions (
+                digest TEXT PRIMARY KEY,
+                started_at BIGINT NOT NULL
+            );
+            ALTER TABLE blob_links ADD COLUMN last_linked_at BIGINT;
+            UPDATE blob_links SET last_linked_at = linked_at;
+            CREATE INDEX blob_links_by_digest ON blob_links(digest, last_linked_at);
+            CREATE INDEX blob_links_by_time ON blob_links(last_linked_at);
+            CREATE INDEX manifests_by_digest ON manifests(digest, created_at);
+            CREATE INDEX candidates_by_digest ON candidates(digest);
+            CREATE INDEX candidates_by_config_digest ON candidates(config_digest)
+            """),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two

@@ -18,6 +18,10 @@ extension SQLiteMetadataStore {
             guard try Self.candidateExists(draft.to, of: project, in: db) else {
                 throw HangarError.notFound("candidate \(draft.to) of project \(project) not found: environment \(environment) cannot point at it")
             }
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM collected_candidates WHERE project = ? AND digest = ?",
+                                          arguments: try SQLiteRows.arguments([project, draft.to.description])) {
+                throw CollectedCandidate.refusal(try SQLiteRows.collected(row), environment: environment)
+            }
             let entries = try Self.append(audit, in: db)
             let record = try Self.insertDeployment(project: project, environment: environment, from: from,
                                                    draft: draft, auditSeq: entries[0].seq, in: db)

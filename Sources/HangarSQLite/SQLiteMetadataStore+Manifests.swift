@@ -11,6 +11,7 @@ extension SQLiteMetadataStore {
         guard try Self.projectExists(m.project, in: db) else {
             throw HangarError.notFound("project \(m.project) not found")
         }
+        try refuseBeingCollected([m.digest] + m.references, in: db)
         if try Self.manifestID(project: m.project, digest: m.digest, in: db) == nil {
             try Self.insertManifest(m, in: db)
         }
@@ -102,15 +103,27 @@ extension SQLiteMetadataStore {
         }
     }
 
-    /// `MetadataChange.linkBlobs`, inside the unit's transaction: the first link is kept.
+    /// `MetadataChange.linkBlobs`, inside the unit's transaction: the first link's who,
+    /// when and size are kept, and `last_linked_at` says when it was last linked. A blob
+    /// the collector is deleting is refused (`unavailable`: upload it again).
     static func linkBlobs(project: String, _ links: [BlobLink], in db: Database) throws {
         guard try projectExists(project, in: db) else { throw HangarError.notFound("project \(project) not found") }
+        try refuseBeingCollected(links.map(\.digest), in: db)
         let statement = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO blob_links (project, digest, size, linked_at, linked_by) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO blob_links (project, digest, size, linked_at, linked_by, last_linked_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (project, digest) DO UPDATE SET last_linked_at = max(last_linked_at, excluded.last_linked_at)
             """)
         for link in links {
             try statement.execute(arguments: try SQLiteRows.arguments([
-                project, link.digest.description, link.size, SQLiteRows.ms(link.at), link.by]))
+                project, link.digest.description, link.size, SQLiteRows.ms(link.at), link.by, SQLiteRows.ms(link.at)]))
+        }
+    }
+
+    /// `beingCollected` for the first of `digests` whose deletion has begun.
+    static func refuseBeingCollected(_ digests: [Digest], in db: Database) throws {
+        let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM blob_deletions WHERE digest = ?)")
+        for digest in digests where try Bool.fetchOne(statement, arguments: [digest.description]) == true {
+            throw HangarError.beingCollected(digest)
         }
     }
 
@@ -165,7 +178,7 @@ extension SQLiteMetadataStore {
     }
 
     /// The records of manifest rows, each with its references in order.
-    private static func manifests(_ rows: [Row], in db: Database) throws -> [ManifestRecord] {
+    static func manifests(_ rows: [Row], in db: Database) throws -> [ManifestRecord] {
         try rows.map { row in
             let references = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT digest FROM manifest_references WHERE manifest_id = ? ORDER BY position"),

@@ -28,6 +28,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v9: blob links kept off the chain", migrate: blobLinksOffTheChain)
         migrator.registerMigration("v10: lookups by digest", migrate: lookupsByDigest)
         migrator.registerMigration("v11: move statements", migrate: moveStatements)
+        migrator.registerMigration("v12: garbage collection", migrate: collection)
         return migrator
     }
 

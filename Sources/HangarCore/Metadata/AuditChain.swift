@@ -20,6 +20,8 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case manifestDeleted = "manifest.deleted"
     case tagDeleted = "tag.deleted"
     case deploymentReported = "deployment.reported"
+    case retentionSet = "retention.set"
+    case garbageCollected = "gc.run"
 }
 
 /// An audit entry before the store gives it a place in the chain.

@@ -89,4 +89,4 @@ public protocol AuditStore: MerkleNodeStore {
 /// PostgreSQL. Every backend runs `MetadataStoreConformance`. Every mutation that appends
 /// audit entries does so in the same transaction as the change it records.
 public protocol MetadataStore: UnitOfWorkStore, ProjectReadModel, ProjectCatalog, CandidateCatalog, DeploymentLedger, AuditStore,
-    TokenStore, ManifestIndex, DeploymentReports, SecurityLogStore, BlobReferences, UploadSessionStore {}
+    TokenStore, ManifestIndex, DeploymentReports, SecurityLogStore, BlobReferences, UploadSessionStore, CollectionStore {}

@@ -1,0 +1,38 @@
+import Foundation
+
+// MARK: Retention and garbage collection
+
+extension Operations {
+    /// The project's retention rules (read): its own, or the defaults.
+    public func retentionRules(_ project: String) async throws -> (rules: RetentionRules, isDefault: Bool) {
+        try authorize(.read, project: project)
+        _ = try await service.requireProject(project)
+        if let rules = try await service.metadata.retentionRules(project: project) { return (rules, false) }
+        return (.defaults, true)
+    }
+
+    /// Replaces the project's retention rules (admin), audited as `retention.set`.
+    public func setRetentionRules(_ project: String, _ rules: RetentionRules) async throws -> RetentionRules {
+        try authorize(.admin, project: project)
+        _ = try await service.requireProject(project)
+        let rules = try rules.validated()
+        try await service.metadata.setRetentionRules(project: project, rules, audit: AuditDraft(
+            at: service.now(), actor: actor, action: .retentionSet, project: project, subject: project,
+            details: ["rules": rules.description]))
+        return rules
+    }
+
+    /// Collects what the retention rules let go, or with `dryRun` lists it (admin of the
+    /// project, or of every project when nil).
+    public func collectGarbage(dryRun: Bool, project: String?, grace: TimeInterval = 1800,
+                               progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> CollectionReport {
+        try authorize(.admin, project: project)
+        return try await Collector(service: service, grace: grace).run(dryRun: dryRun, project: project, actor: actor, progress: progress)
+    }
+
+    /// Throws a clear error when `candidate` was collected: when, by which rule.
+    func refuseIfCollected(_ candidate: CandidateRecord) async throws {
+        guard let c = try await service.metadata.collectedCandidates(project: candidate.project).first(where: { $0.digest == candidate.digest }) else { return }
+        throw HangarError.notFound("candidate \(c.tag) of \(c.project) was collected at \(Timestamp.format(c.at)) by retention rule '\(c.rule)': its records stay in history and audit, its bytes are gone")
+    }
+}
