@@ -25,10 +25,10 @@ extension MetadataStoreConformance {
             let old = F.digest("old upload"), fresh = F.digest("fresh upload")
             try await store.linkBlobs(project: "acme/checkout", [F.link(old, at: 1), F.link(fresh, at: 100)])
             let since = F.at(50)
-            try require(!(try await store.beginBlobDeletion(fresh, since: since)), "linked after since: kept")
-            try require(!(try await store.beginBlobDeletion(made[0].artifacts[0].digest, since: since)), "a candidate's artifact: kept")
-            try require(!(try await store.beginBlobDeletion(made[0].digest, since: since)), "a candidate's manifest: kept")
-            try require(try await store.beginBlobDeletion(old, since: since), "an old, unreferenced link: goes")
+            try require(!(try await store.beginBlobDeletion(fresh, since: since, at: F.at(150))), "linked after since: kept")
+            try require(!(try await store.beginBlobDeletion(made[0].artifacts[0].digest, since: since, at: F.at(150))), "a candidate's artifact: kept")
+            try require(!(try await store.beginBlobDeletion(made[0].digest, since: since, at: F.at(150))), "a candidate's manifest: kept")
+            try require(try await store.beginBlobDeletion(old, since: since, at: F.at(150)), "an old, unreferenced link: goes")
             try require(try await store.pendingBlobDeletions() == [old], "recorded as begun")
             try require(!(try await store.isBlobLinked(project: "acme/checkout", digest: old)), "its link is gone")
             let e = try await requireThrows(.unavailable, "linking a blob being deleted") {
@@ -40,8 +40,16 @@ extension MetadataStoreConformance {
                 m.references.append(old)
                 try await store.putManifest(m, tag: nil, audit: [F.draft(.manifestPushed)])
             }
-            try await store.finishBlobDeletion(old)
+            try await store.finishBlobDeletion(old, at: F.at(151))
             try require(try await store.pendingBlobDeletions().isEmpty, "finished")
+            // A writer that found the bytes just before they went: still told to upload again.
+            try await requireThrows(.unavailable, "linking a blob whose deletion began a moment ago") {
+                try await store.linkBlobs(project: "acme/checkout", [F.link(old, at: 160)])
+            }
+            try await store.pruneBlobDeletions(before: F.at(100))
+            try await requireThrows(.unavailable, "pruning keeps recent deletions") {
+                try await store.linkBlobs(project: "acme/checkout", [F.link(old, at: 160)])
+            }
             try await store.linkBlobs(project: "acme/checkout", [F.link(old, at: 300)])
             try require(try await store.isBlobLinked(project: "acme/checkout", digest: old), "linked again after the bytes went")
         },
@@ -54,9 +62,9 @@ extension MetadataStoreConformance {
             try require(inUse == [made[1].digest], "the candidate sandbox runs is not collected: \(inUse)")
             try require(try await store.collectedCandidates(project: "acme/checkout").map(\.digest) == [made[0].digest], "rc.1 recorded")
             try require(try await store.candidate(project: "acme/checkout", tag: made[0].tag) == made[0], "its record stays")
-            try require(try await store.beginBlobDeletion(made[0].artifacts[0].digest, since: F.at(5)), "its artifact may go now")
-            try await store.finishBlobDeletion(made[0].artifacts[0].digest)
-            let e = try await requireThrows(.conflict, "moving to a collected candidate") {
+            try require(try await store.beginBlobDeletion(made[0].artifacts[0].digest, since: F.at(5), at: F.at(21)), "its artifact may go now")
+            try await store.finishBlobDeletion(made[0].artifacts[0].digest, at: F.at(22))
+            let e = try await requireThrows(.notFound, "moving to a collected candidate") {
                 let env = try await F.environment(store, "acme/checkout", "staging")
                 _ = try await store.movePointer(project: "acme/checkout", environment: "staging", expectedGeneration: env.generation,
                                                 draft: DeploymentDraft(to: made[0].digest, kind: .promote, actor: "a", at: F.at(30), reason: nil, overridden: []),

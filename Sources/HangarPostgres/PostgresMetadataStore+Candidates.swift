@@ -8,7 +8,7 @@ extension PostgresMetadataStore {
     /// `MetadataChange.insertCandidate`, inside the unit's transaction.
     static func insertCandidate(_ c: CandidateRecord, in sql: SQL) async throws {
         try await Self.checkNew(c, in: sql)
-        try await refuseBeingCollected([c.digest, c.configDigest] + c.artifacts.map(\.digest), in: sql)
+        try await refuseBeingCollected([c.digest, c.configDigest] + c.artifacts.map(\.digest), at: c.createdAt, in: sql)
         guard let row = try await sql.one("""
             INSERT INTO candidates (project, tag, digest, version, rc, source_commit, parent, cherry_picks,
                                     config_digest, manifest_size, created_at, created_by)

@@ -91,7 +91,7 @@ extension PostgresMetadataStore {
         }
     }
 
-    public func beginBlobDeletion(_ digest: Digest, since: Date) async throws -> Bool {
+    public func beginBlobDeletion(_ digest: Digest, since: Date, at: Date) async throws -> Bool {
         try await write("cannot begin deleting blob \(digest)") { sql in
             let d = digest.description
             try await Self.lockDigests([digest], in: sql)
@@ -106,22 +106,30 @@ extension PostgresMetadataStore {
                     OR EXISTS (SELECT 1 FROM move_statements WHERE digest = ?)
                 """, [d, PostgresRows.ms(since), d, d, d, d, d, d]) != nil
             guard !referenced else { return false }
-            try await sql.execute("INSERT INTO blob_deletions (digest, started_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                                  [d, PostgresRows.ms(Date())])
+            try await sql.execute("""
+                INSERT INTO blob_deletions (digest, started_at) VALUES (?, ?)
+                ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, finished_at = NULL
+                """, [d, PostgresRows.ms(at)])
             try await sql.execute("DELETE FROM blob_links WHERE digest = ?", [d])
             return true
         }
     }
 
-    public func finishBlobDeletion(_ digest: Digest) async throws {
+    public func finishBlobDeletion(_ digest: Digest, at: Date) async throws {
         try await write("cannot finish deleting blob \(digest)", audited: false) { sql in
-            try await sql.execute("DELETE FROM blob_deletions WHERE digest = ?", [digest.description])
+            try await sql.execute("UPDATE blob_deletions SET finished_at = ? WHERE digest = ?", [PostgresRows.ms(at), digest.description])
+        }
+    }
+
+    public func pruneBlobDeletions(before: Date) async throws {
+        try await write("cannot forget finished blob deletions", audited: false) { sql in
+            try await sql.execute("DELETE FROM blob_deletions WHERE finished_at IS NOT NULL AND started_at < ?", [PostgresRows.ms(before)])
         }
     }
 
     public func pendingBlobDeletions() async throws -> [Digest] {
         try await read("cannot read blob deletions in progress") { sql in
-            try await sql.query("SELECT digest FROM blob_deletions ORDER BY digest").map { try PostgresRows.digest($0, "digest") }
+            try await sql.query("SELECT digest FROM blob_deletions WHERE finished_at IS NULL ORDER BY digest").map { try PostgresRows.digest($0, "digest") }
         }
     }
 }

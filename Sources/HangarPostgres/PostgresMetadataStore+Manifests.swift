@@ -9,7 +9,7 @@ extension PostgresMetadataStore {
             throw HangarError.invalid("tag \(tag.tag) of \(tag.project) names \(tag.digest), not manifest \(m.digest) of \(m.project) it was pushed with")
         }
         guard try await Self.projectExists(m.project, in: sql) else { throw HangarError.notFound("project \(m.project) not found") }
-        try await Self.refuseBeingCollected([m.digest] + m.references, in: sql)
+        try await Self.refuseBeingCollected([m.digest] + m.references, at: m.createdAt, in: sql)
         if try await Self.manifestID(project: m.project, digest: m.digest, in: sql) == nil {
             try await Self.insertManifest(m, in: sql)
         }
@@ -100,7 +100,7 @@ extension PostgresMetadataStore {
     static func linkBlobs(project: String, _ links: [BlobLink], in sql: SQL) async throws {
         guard try await projectExists(project, in: sql) else { throw HangarError.notFound("project \(project) not found") }
         try await lockDigests(links.map(\.digest), in: sql)
-        try await refuseBeingCollected(links.map(\.digest), in: sql)
+        for link in links { try await refuseBeingCollected([link.digest], at: link.at, in: sql) }
         for link in links {
             try await sql.execute("""
                 INSERT INTO blob_links (project, digest, size, linked_at, linked_by, last_linked_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -116,9 +116,13 @@ extension PostgresMetadataStore {
         }
     }
 
-    /// `beingCollected` for the first of `digests` whose deletion has begun.
-    static func refuseBeingCollected(_ digests: [Digest], in sql: SQL) async throws {
-        for digest in digests where try await sql.one("SELECT 1 AS x FROM blob_deletions WHERE digest = ?", [digest.description]) != nil {
+    /// `beingCollected` for the first of `digests` whose deletion is in progress, or began
+    /// less than `BlobDeletions.window` before `at` (a change made at `at`).
+    static func refuseBeingCollected(_ digests: [Digest], at: Date, in sql: SQL) async throws {
+        let after = PostgresRows.ms(at.addingTimeInterval(-BlobDeletions.window))
+        for digest in digests where try await sql.one("""
+            SELECT 1 AS x FROM blob_deletions WHERE digest = ? AND (finished_at IS NULL OR started_at >= ?)
+            """, [digest.description, after]) != nil {
             throw HangarError.beingCollected(digest)
         }
     }

@@ -50,7 +50,8 @@ enum PostgresSchema {
             CREATE INDEX collected_candidates_by_digest ON collected_candidates(digest);
             CREATE TABLE blob_deletions (
                 digest TEXT PRIMARY KEY,
-                started_at BIGINT NOT NULL
+                started_at BIGINT NOT NULL,
+                finished_at BIGINT
             );
             ALTER TABLE blob_links ADD COLUMN last_linked_at BIGINT;
             UPDATE blob_links SET last_linked_at = linked_at;

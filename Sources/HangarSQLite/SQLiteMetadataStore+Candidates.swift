@@ -6,7 +6,7 @@ extension SQLiteMetadataStore {
     /// `MetadataChange.insertCandidate`, inside the unit's transaction.
     static func insertCandidate(_ candidate: CandidateRecord, in db: Database) throws {
         try Self.checkNew(candidate, in: db)
-        try refuseBeingCollected([candidate.digest, candidate.configDigest] + candidate.artifacts.map(\.digest), in: db)
+        try refuseBeingCollected([candidate.digest, candidate.configDigest] + candidate.artifacts.map(\.digest), at: candidate.createdAt, in: db)
         try db.execute(sql: """
             INSERT INTO candidates (project, tag, digest, version, rc, source_commit, parent, cherry_picks,
                                     config_digest, manifest_size, created_at, created_by)

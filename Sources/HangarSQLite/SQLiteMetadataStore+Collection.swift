@@ -89,7 +89,7 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func beginBlobDeletion(_ digest: Digest, since: Date) async throws -> Bool {
+    public func beginBlobDeletion(_ digest: Digest, since: Date, at: Date) async throws -> Bool {
         try await write("cannot begin deleting blob \(digest)") { db in
             let d = digest.description
             let referenced = try Bool.fetchOne(db, sql: """
@@ -103,22 +103,32 @@ extension SQLiteMetadataStore {
                     OR EXISTS (SELECT 1 FROM move_statements WHERE digest = ?)
                 """, arguments: try SQLiteRows.arguments([d, SQLiteRows.ms(since), d, d, d, d, d, d])) ?? true
             guard !referenced else { return false }
-            try db.execute(sql: "INSERT OR IGNORE INTO blob_deletions (digest, started_at) VALUES (?, ?)",
-                           arguments: try SQLiteRows.arguments([d, SQLiteRows.ms(Date())]))
+            try db.execute(sql: """
+                INSERT INTO blob_deletions (digest, started_at) VALUES (?, ?)
+                ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, finished_at = NULL
+                """, arguments: try SQLiteRows.arguments([d, SQLiteRows.ms(at)]))
             try db.execute(sql: "DELETE FROM blob_links WHERE digest = ?", arguments: [d])
             return true
         }
     }
 
-    public func finishBlobDeletion(_ digest: Digest) async throws {
+    public func finishBlobDeletion(_ digest: Digest, at: Date) async throws {
         try await write("cannot finish deleting blob \(digest)") { db in
-            try db.execute(sql: "DELETE FROM blob_deletions WHERE digest = ?", arguments: [digest.description])
+            try db.execute(sql: "UPDATE blob_deletions SET finished_at = ? WHERE digest = ?",
+                           arguments: try SQLiteRows.arguments([SQLiteRows.ms(at), digest.description]))
+        }
+    }
+
+    public func pruneBlobDeletions(before: Date) async throws {
+        try await write("cannot forget finished blob deletions") { db in
+            try db.execute(sql: "DELETE FROM blob_deletions WHERE finished_at IS NOT NULL AND started_at < ?",
+                           arguments: [SQLiteRows.ms(before)])
         }
     }
 
     public func pendingBlobDeletions() async throws -> [Digest] {
         try await read("cannot read blob deletions in progress") { db in
-            try Row.fetchAll(db, sql: "SELECT digest FROM blob_deletions ORDER BY digest").map { try SQLiteRows.digest($0, "digest") }
+            try Row.fetchAll(db, sql: "SELECT digest FROM blob_deletions WHERE finished_at IS NULL ORDER BY digest").map { try SQLiteRows.digest($0, "digest") }
         }
     }
 }

@@ -11,7 +11,7 @@ extension SQLiteMetadataStore {
         guard try Self.projectExists(m.project, in: db) else {
             throw HangarError.notFound("project \(m.project) not found")
         }
-        try refuseBeingCollected([m.digest] + m.references, in: db)
+        try refuseBeingCollected([m.digest] + m.references, at: m.createdAt, in: db)
         if try Self.manifestID(project: m.project, digest: m.digest, in: db) == nil {
             try Self.insertManifest(m, in: db)
         }
@@ -108,7 +108,7 @@ extension SQLiteMetadataStore {
     /// the collector is deleting is refused (`unavailable`: upload it again).
     static func linkBlobs(project: String, _ links: [BlobLink], in db: Database) throws {
         guard try projectExists(project, in: db) else { throw HangarError.notFound("project \(project) not found") }
-        try refuseBeingCollected(links.map(\.digest), in: db)
+        for link in links { try refuseBeingCollected([link.digest], at: link.at, in: db) }
         let statement = try db.cachedStatement(sql: """
             INSERT INTO blob_links (project, digest, size, linked_at, linked_by, last_linked_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (project, digest) DO UPDATE SET last_linked_at = max(last_linked_at, excluded.last_linked_at)
@@ -119,10 +119,14 @@ extension SQLiteMetadataStore {
         }
     }
 
-    /// `beingCollected` for the first of `digests` whose deletion has begun.
-    static func refuseBeingCollected(_ digests: [Digest], in db: Database) throws {
-        let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM blob_deletions WHERE digest = ?)")
-        for digest in digests where try Bool.fetchOne(statement, arguments: [digest.description]) == true {
+    /// `beingCollected` for the first of `digests` whose deletion is in progress, or began
+    /// less than `BlobDeletions.window` before `at` (a change made at `at`).
+    static func refuseBeingCollected(_ digests: [Digest], at: Date, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM blob_deletions WHERE digest = ? AND (finished_at IS NULL OR started_at >= ?))
+            """)
+        let after = SQLiteRows.ms(at.addingTimeInterval(-BlobDeletions.window))
+        for digest in digests where try Bool.fetchOne(statement, arguments: [digest.description, after]) == true {
             throw HangarError.beingCollected(digest)
         }
     }

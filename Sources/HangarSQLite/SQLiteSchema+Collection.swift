@@ -22,7 +22,8 @@ extension SQLiteSchema {
             CREATE INDEX collected_candidates_by_digest ON collected_candidates(digest);
             CREATE TABLE blob_deletions (
                 digest TEXT PRIMARY KEY,
-                started_at INTEGER NOT NULL
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER
             ) STRICT;
             ALTER TABLE blob_links ADD COLUMN last_linked_at INTEGER;
             UPDATE blob_links SET last_linked_at = linked_at;

@@ -44,15 +44,26 @@ public protocol CollectionStore: Sendable {
     /// Removes an untagged manifest record that no candidate, other manifest or tag names,
     /// and that was not pushed or linked at or after `since`; false (nothing changed) otherwise.
     func collectManifest(project: String, digest: Digest, since: Date) async throws -> Bool
-    /// Starts deleting a blob's bytes: unless, in the same transaction, a candidate that is
-    /// not collected, a manifest record or a link made at or after `since` refers to it,
-    /// records the deletion (links, manifest pushes and cuts naming it are refused with
-    /// `unavailable` until `finishBlobDeletion`), removes its links and returns true.
-    func beginBlobDeletion(_ digest: Digest, since: Date) async throws -> Bool
-    /// The bytes are gone: names may refer to the digest again.
-    func finishBlobDeletion(_ digest: Digest) async throws
+    /// Starts deleting a blob's bytes at `at`: unless, in the same transaction, a candidate
+    /// that is not collected, a manifest record or a link made at or after `since` refers to
+    /// it, records the deletion, removes its links and returns true. Until it is finished,
+    /// and for a link, manifest push or cut made up to `BlobDeletions.window` after it began
+    /// (whose writer may have found the bytes still there just before), a change naming the
+    /// digest is refused with `unavailable` ("upload it again").
+    func beginBlobDeletion(_ digest: Digest, since: Date, at: Date) async throws -> Bool
+    /// The bytes are gone.
+    func finishBlobDeletion(_ digest: Digest, at: Date) async throws
     /// Deletions begun and not finished (a collector died): finished first by the next run.
     func pendingBlobDeletions() async throws -> [Digest]
+    /// Forgets finished deletions that began before `before`.
+    func pruneBlobDeletions(before: Date) async throws
+}
+
+/// How long after a blob deletion began a change naming the digest is still refused: a
+/// writer that found the bytes present just before they went must upload them again. It
+/// also covers clocks of servers that disagree by up to this much.
+public enum BlobDeletions {
+    public static let window: TimeInterval = 120
 }
 
 extension HangarError {
@@ -65,6 +76,6 @@ extension HangarError {
 extension CollectedCandidate {
     /// What a move to a collected candidate gets.
     public static func refusal(_ c: CollectedCandidate, environment: String) -> HangarError {
-        HangarError(.conflict, "candidate \(c.tag) of \(c.project) was collected at \(Timestamp.format(c.at)) by rule \(c.rule): its bytes are gone, so \(environment) cannot point at it")
+        HangarError(.notFound, "candidate \(c.tag) of \(c.project) was collected at \(Timestamp.format(c.at)) by rule \(c.rule): its bytes are gone, so \(environment) cannot point at it")
     }
 }

@@ -65,8 +65,9 @@ public struct Collector: Sendable {
         let pending = try await metadata.pendingBlobDeletions()
         for digest in pending {
             try await service.blobs.delete(digest)
-            try await metadata.finishBlobDeletion(digest)
+            try await metadata.finishBlobDeletion(digest, at: service.now())
         }
+        try await metadata.pruneBlobDeletions(before: service.now().addingTimeInterval(-3600))
         return pending.count
     }
 
@@ -110,9 +111,9 @@ public struct Collector: Sendable {
             for blob in page where !live.contains(blob.digest) && blob.modified < since {
                 if dryRun {
                     report.blobs.append(.init(digest: blob.digest, size: blob.size))
-                } else if try await metadata.beginBlobDeletion(blob.digest, since: since) {
+                } else if try await metadata.beginBlobDeletion(blob.digest, since: since, at: service.now()) {
                     try await service.blobs.delete(blob.digest)
-                    try await metadata.finishBlobDeletion(blob.digest)
+                    try await metadata.finishBlobDeletion(blob.digest, at: service.now())
                     report.blobs.append(.init(digest: blob.digest, size: blob.size))
                 }
             }
