@@ -62,6 +62,9 @@ extension MetadataStoreConformance {
             try require(inUse == [made[1].digest], "the candidate sandbox runs is not collected: \(inUse)")
             try require(try await store.collectedCandidates(project: "acme/checkout").map(\.digest) == [made[0].digest], "rc.1 recorded")
             try require(try await store.candidate(project: "acme/checkout", tag: made[0].tag) == made[0], "its record stays")
+            let needed = try await store.referencedBlobs()
+            try require(needed[made[0].artifacts[0].digest] == nil && needed[made[0].digest] == nil, "its blobs are no longer needed")
+            try require(needed[made[1].artifacts[0].digest] != nil, "rc.2's still are")
             try require(try await store.beginBlobDeletion(made[0].artifacts[0].digest, since: F.at(5), at: F.at(21)), "its artifact may go now")
             try await store.finishBlobDeletion(made[0].artifacts[0].digest, at: F.at(22))
             let e = try await requireThrows(.notFound, "moving to a collected candidate") {

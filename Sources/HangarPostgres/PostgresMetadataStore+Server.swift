@@ -164,9 +164,12 @@ extension PostgresMetadataStore {
     public func referencedBlobs() async throws -> [Digest: Int64?] {
         try await read("cannot read which blobs the metadata refers to") { sql in
             let rows = try await sql.query("""
-                SELECT digest, size FROM candidate_artifacts
-                UNION ALL SELECT digest, manifest_size FROM candidates
-                UNION ALL SELECT config_digest, NULL FROM candidates
+                SELECT a.digest, a.size FROM candidate_artifacts a JOIN candidates c ON c.id = a.candidate_id
+                    WHERE NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest)
+                UNION ALL SELECT digest, manifest_size FROM candidates c
+                    WHERE NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest)
+                UNION ALL SELECT config_digest, NULL FROM candidates c
+                    WHERE NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest)
                 UNION ALL SELECT digest, size FROM manifests
                 UNION ALL SELECT digest, NULL FROM manifest_references
                 UNION ALL SELECT digest, NULL FROM blob_links

@@ -120,6 +120,25 @@ public struct RemoteClient: HangarClient {
     public func verifyAudit() async throws -> AuditVerification {
         try await transport.json(.GET, "/api/v1/audit/verify", what: "audit verification")
     }
+
+    // MARK: Retention and garbage collection
+
+    public func retentionRules(_ project: String) async throws -> RetentionAnswer {
+        try await transport.json(.GET, APIPath.project(project, "retention"), what: "retention rules of \(project)")
+    }
+
+    public func setRetentionRules(_ project: String, _ rules: RetentionRules) async throws -> RetentionRules {
+        try await transport.json(.PUT, APIPath.project(project, "retention"), body: rules, what: "set the retention rules of \(project)")
+    }
+
+    /// The server collects; no progress is reported while it does.
+    public func collectGarbage(dryRun: Bool, project: String?, grace: TimeInterval,
+                               progress: (@Sendable (Int, Int) -> Void)?) async throws -> CollectionReport {
+        var query = [("dryRun", String(dryRun)), ("graceSeconds", String(Int(grace)))]
+        if let project { query.append(("project", project)) }
+        return try await transport.json(.POST, "/api/v1/gc", query: query, body: [String: String](), what: "garbage collection",
+                                        timeout: .minutes(60))
+    }
 }
 
 // MARK: Request bodies

@@ -35,7 +35,9 @@ public func buildApplication(_ configuration: ServerConfiguration, service: Hang
     let http1 = HTTP1Channel.Configuration(
         additionalChannelHandlers: [connections.handler(), ExpectContinueHandler()],
         idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)), httpDecoderConfiguration: decoder)
-    let housekeeping = Housekeeping(uploads: state.uploads, blobs: service.blobs,
+    let housekeeping = Housekeeping(uploads: state.uploads, service: service,
+                                    collectEvery: configuration.gcMinutes > 0 ? .seconds(configuration.gcMinutes * 60) : nil,
+                                    collectionGrace: Double(configuration.gcGraceMinutes * 60),
                                     interval: .seconds(configuration.housekeepingSeconds),
                                     scrubEvery: configuration.scrubHours > 0 ? .seconds(configuration.scrubHours * 3600) : nil,
                                     metrics: metrics, logger: logger)

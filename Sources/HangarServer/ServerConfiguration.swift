@@ -32,6 +32,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var blobReads: ReadVerification = .atRest
     /// Every this many hours (0: never) the server re-reads and checks every blob.
     public var scrubHours: Int = 24
+    /// Every this many minutes (0: never) the server collects garbage by the projects'
+    /// retention rules.
+    public var gcMinutes: Int = 60
+    /// A blob written or linked this recently is never collected (uploads in flight).
+    public var gcGraceMinutes: Int = 30
     /// The Ed25519 private key (PEM) that signs provenance, moves and checkpoints; nil:
     /// `<store>/signing-key.pem`, made on first use.
     public var signingKey: String?
@@ -65,6 +70,8 @@ public struct ServerConfiguration: Sendable, Equatable {
             if let v = layer.signingKey { c.signingKey = v }
             if let v = layer.blobReads { c.blobReads = v }
             if let v = layer.scrubHours { c.scrubHours = v }
+            if let v = layer.gcMinutes { c.gcMinutes = v }
+            if let v = layer.gcGraceMinutes { c.gcGraceMinutes = v }
             for (name, value) in layer.limits.sorted(by: { $0.key < $1.key }) {
                 try c.limits.set(name, value, source: layer.source)
             }
@@ -89,6 +96,8 @@ public struct ServerConfiguration: Sendable, Equatable {
             throw HangarError.invalid("log level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         guard (0...8760).contains(scrubHours) else { throw HangarError.invalid("scrub-hours must be between 0 (never) and 8760") }
+        guard (0...525_600).contains(gcMinutes) else { throw HangarError.invalid("gc-minutes must be between 0 (never) and 525600 (a year)") }
+        guard (1...10_080).contains(gcGraceMinutes) else { throw HangarError.invalid("gc-grace-minutes must be between 1 and 10080 (a week)") }
         guard (1...86_400).contains(uploadIdleSeconds) else {
             throw HangarError.invalid("upload-idle-seconds must be between 1 and 86400 (a day)")
         }
@@ -114,6 +123,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
     public var limits: [String: Int] = [:]
     public var blobReads: ReadVerification?
     public var scrubHours: Int?
+    public var gcMinutes: Int?
+    public var gcGraceMinutes: Int?
     /// Where this layer came from, for error messages (not decoded).
     public var source = "settings"
 
@@ -137,6 +148,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         case limits
         case blobReads = "blob-reads"
         case scrubHours = "scrub-hours"
+        case gcMinutes = "gc-minutes"
+        case gcGraceMinutes = "gc-grace-minutes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -153,6 +166,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         limits = try c.decodeIfPresent([String: Int].self, forKey: .limits) ?? [:]
         if let text = try c.decodeIfPresent(String.self, forKey: .blobReads) { blobReads = try Self.readVerification(text, "blob-reads") }
         scrubHours = try c.decodeIfPresent(Int.self, forKey: .scrubHours)
+        gcMinutes = try c.decodeIfPresent(Int.self, forKey: .gcMinutes)
+        gcGraceMinutes = try c.decodeIfPresent(Int.self, forKey: .gcGraceMinutes)
     }
 
     /// Reads the `HANGAR_*` variables; a malformed number or boolean is `invalidInput`.
@@ -180,6 +195,8 @@ public struct ServerSettings: Sendable, Equatable, Decodable {
         }
         if let text = value("HANGAR_BLOB_READS") { s.blobReads = try readVerification(text, "HANGAR_BLOB_READS") }
         s.scrubHours = try int("HANGAR_SCRUB_HOURS")
+        s.gcMinutes = try int("HANGAR_GC_MINUTES")
+        s.gcGraceMinutes = try int("HANGAR_GC_GRACE_MINUTES")
         s.source = "environment"
         return s
     }

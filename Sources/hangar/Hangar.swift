@@ -36,6 +36,7 @@ struct Hangar: AsyncParsableCommand {
             ExtractCommand.self,
             BlobCommand.self,
             VerifyCommand.self,
+            GCCommand.self,
             ServeCommand.self,
             TokenCommand.self,
         ]

@@ -5,7 +5,7 @@ import HangarCore
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project", abstract: "Create and configure projects and their environments.",
-        subcommands: [Create.self, Set.self, PolicyCommand.self, Show.self, List.self])
+        subcommands: [Create.self, Set.self, PolicyCommand.self, RetentionCommand.self, Show.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a project (sandbox → staging → production by default).")
@@ -68,7 +68,14 @@ struct ProjectCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws { try printProject(try await store.client().projectInfo(name), output) }
+        func run() async throws {
+            let client = try await store.client()
+            let info = try await client.projectInfo(name)
+            let retention = try await client.retentionRules(name)
+            if output.json { return try Terminal.json(ProjectView(project: info.project, environments: info.environments, retention: retention)) }
+            try printProject(info, output)
+            print("retention: \(retention.rules)\(retention.isDefault ? " (the defaults)" : "")")
+        }
     }
 
     struct List: AsyncParsableCommand {
@@ -84,6 +91,13 @@ struct ProjectCommand: AsyncParsableCommand {
             })
         }
     }
+}
+
+/// `project show --json`: the project, its environments and its retention rules.
+struct ProjectView: Encodable {
+    var project: ProjectRecord
+    var environments: [EnvironmentRecord]
+    var retention: RetentionAnswer
 }
 
 func describe(_ p: EnvironmentPolicy, first: Bool) -> String {

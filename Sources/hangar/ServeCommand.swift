@@ -43,6 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
     var blobReads: String?
     @Option(help: "Re-read and check every blob every this many hours; 0 turns the scrub off (default 24).")
     var scrubHours: Int?
+    @Option(help: "Collect garbage by the projects' retention rules every this many minutes; 0 turns it off (default 60).")
+    var gcMinutes: Int?
+    @Option(help: "Never collect a blob written or linked in the last this many minutes (default 30).")
+    var gcGraceMinutes: Int?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -64,6 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
         flags.source = "--limit"
         if let blobReads { flags.blobReads = try ServerSettings.readVerification(blobReads, "--blob-reads") }
         flags.scrubHours = scrubHours
+        flags.gcMinutes = gcMinutes
+        flags.gcGraceMinutes = gcGraceMinutes
         let configuration = try ServerConfiguration.layered([flags, try ServerSettings.environment(environment), file])
         try await runServer(configuration) { host, port in
             let shown = host.contains(":") ? "[\(host)]" : host

@@ -39,9 +39,9 @@ import Testing
         let made = try await Self.history(f)
         let ops = f.service.acting(as: .local("admin"))
         let before = try await f.service.blobs.listAll()
-        let dry = try await ops.collectGarbage(dryRun: true, project: nil, grace: 0)
+        let dry = try await ops.collectGarbage(dryRun: true, project: nil, grace: 0, progress: nil)
         #expect(try await f.service.blobs.listAll() == before, "a dry run deletes nothing")
-        let real = try await ops.collectGarbage(dryRun: false, project: nil, grace: 0)
+        let real = try await ops.collectGarbage(dryRun: false, project: nil, grace: 0, progress: nil)
         #expect(Set(dry.blobs) == Set(real.blobs) && dry.bytes == real.bytes && !real.blobs.isEmpty, "\(dry.blobs.count) vs \(real.blobs.count)")
         #expect(Set(dry.candidates) == Set(real.candidates))
         let after = try await f.service.blobs.listAll()
@@ -61,8 +61,11 @@ import Testing
             _ = try await ops.fetch(Self.project, ref: c.tag, to: target)
         }
         #expect(try await f.service.verifyAudit().ok)
+        for (digest, _) in try await f.service.metadata.referencedBlobs() {
+            #expect(try await f.service.blobs.stat(digest) != nil, "every blob the metadata needs is there (hangar verify): \(digest)")
+        }
         #expect(try await f.service.auditLog(project: nil).filter { $0.action == AuditAction.garbageCollected.rawValue }.count == 1)
-        let again = try await ops.collectGarbage(dryRun: true, project: nil, grace: 0)
+        let again = try await ops.collectGarbage(dryRun: true, project: nil, grace: 0, progress: nil)
         #expect(again.blobs.isEmpty && again.candidates.isEmpty, "a second run finds nothing")
     }
 
@@ -70,7 +73,7 @@ import Testing
         let f = try await ServiceFixture()
         _ = try await Self.history(f)
         let ops = f.service.acting(as: .local("admin"))
-        let report = try await ops.collectGarbage(dryRun: false, project: Self.project, grace: 0)
+        let report = try await ops.collectGarbage(dryRun: false, project: Self.project, grace: 0, progress: nil)
         let gone = try #require(report.candidates.first { $0.tag == "1.29.0-rc.1" })
         #expect(gone.rule.hasPrefix("superseded-rcs"))
         do {
@@ -90,7 +93,7 @@ import Testing
         let orphan = try await f.service.blobs.put(Array("orphan".utf8))
         #expect(try await f.service.metadata.beginBlobDeletion(orphan.digest, since: f.service.now(), at: f.service.now()))
         // The collector died here: bytes still there, deletion recorded.
-        let report = try await f.service.acting(as: .local("admin")).collectGarbage(dryRun: false, project: nil, grace: 0)
+        let report = try await f.service.acting(as: .local("admin")).collectGarbage(dryRun: false, project: nil, grace: 0, progress: nil)
         #expect(report.resumed == 1)
         #expect(try await f.service.blobs.stat(orphan.digest) == nil)
         #expect(try await f.service.metadata.pendingBlobDeletions().isEmpty)
@@ -100,7 +103,7 @@ import Testing
         let f = try await ServiceFixture()
         let ci = try await f.service.createToken(name: "ci", role: .ci, actor: "admin").0
         let ops = f.service.acting(as: .authenticated(ci))
-        await #expect { _ = try await ops.collectGarbage(dryRun: true, project: nil) } throws: { ($0 as? HangarError)?.kind == .denied }
+        await #expect { _ = try await ops.collectGarbage(dryRun: true, project: nil, grace: 0, progress: nil) } throws: { ($0 as? HangarError)?.kind == .denied }
         await #expect { _ = try await ops.setRetentionRules(Self.project, .defaults) } throws: { ($0 as? HangarError)?.kind == .denied }
         #expect(try await ops.retentionRules(Self.project).isDefault)
     }
@@ -122,7 +125,7 @@ import Testing
         // The grace period, on the service's clock: what was written in the last minutes of
         // real time stays (the test's clock runs ahead of the filesystem's).
         let grace = f.service.now().timeIntervalSince(Date()) + 600
-        async let collection = ops.collectGarbage(dryRun: false, project: nil, grace: grace)
+        async let collection = ops.collectGarbage(dryRun: false, project: nil, grace: grace, progress: nil)
         var cut: [CandidateRecord] = []
         var relinked: [Digest] = []
         for i in 0..<10 {

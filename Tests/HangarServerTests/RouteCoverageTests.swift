@@ -26,7 +26,7 @@ import Testing
         try await f.test { c in
             let scene = try await RoleMatrixTests.prepare(c)
             let mutating = Endpoint.all.filter(\.isMutating)
-            #expect(mutating.count >= 17, "the tables list every mutating endpoint: \(mutating)")
+            #expect(mutating.count >= 19, "the tables list every mutating endpoint: \(mutating)")
             for endpoint in mutating {
                 let probe = try await Self.probe(endpoint, scene, c)
                 guard let probe else {
@@ -132,6 +132,10 @@ import Testing
         case (.post, "/api/v1/projects/{project}/-/environments/{env}/approvals"):
             let rc = try await c.cut("ap\(Int.random(in: 0...999_999))", version: "8.\(Int.random(in: 0...99_999)).0")
             return Probe(uri: fill(env: "production"), body: try json(["ref": rc.tag]), success: .ok)
+        case (.put, "/api/v1/projects/{project}/-/retention"):
+            return Probe(uri: fill(), body: try json(RetentionRules(rollbackDepth: 3)), success: .ok)
+        case (.post, "/api/v1/gc"):
+            return Probe(uri: e.pattern + "?dryRun=false&graceSeconds=60", success: .ok)
         case (.post, "/api/v1/projects/{project}/-/deployments/{id}/reports"):
             return Probe(uri: fill(id: String(s.deploymentID)), body: try json(["status": "succeeded"]), success: .ok)
         default:

@@ -4,11 +4,11 @@ import Foundation
 
 extension Operations {
     /// The project's retention rules (read): its own, or the defaults.
-    public func retentionRules(_ project: String) async throws -> (rules: RetentionRules, isDefault: Bool) {
+    public func retentionRules(_ project: String) async throws -> RetentionAnswer {
         try authorize(.read, project: project)
         _ = try await service.requireProject(project)
-        if let rules = try await service.metadata.retentionRules(project: project) { return (rules, false) }
-        return (.defaults, true)
+        if let rules = try await service.metadata.retentionRules(project: project) { return RetentionAnswer(rules: rules, isDefault: false) }
+        return RetentionAnswer(rules: .defaults, isDefault: true)
     }
 
     /// Replaces the project's retention rules (admin), audited as `retention.set`.
@@ -24,8 +24,8 @@ extension Operations {
 
     /// Collects what the retention rules let go, or with `dryRun` lists it (admin of the
     /// project, or of every project when nil).
-    public func collectGarbage(dryRun: Bool, project: String?, grace: TimeInterval = 1800,
-                               progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> CollectionReport {
+    public func collectGarbage(dryRun: Bool, project: String?, grace: TimeInterval,
+                               progress: (@Sendable (Int, Int) -> Void)?) async throws -> CollectionReport {
         try authorize(.admin, project: project)
         return try await Collector(service: service, grace: grace).run(dryRun: dryRun, project: project, actor: actor, progress: progress)
     }
@@ -34,5 +34,16 @@ extension Operations {
     func refuseIfCollected(_ candidate: CandidateRecord) async throws {
         guard let c = try await service.metadata.collectedCandidates(project: candidate.project).first(where: { $0.digest == candidate.digest }) else { return }
         throw HangarError.notFound("candidate \(c.tag) of \(c.project) was collected at \(Timestamp.format(c.at)) by retention rule '\(c.rule)': its records stay in history and audit, its bytes are gone")
+    }
+}
+
+/// A project's retention rules and whether they are the defaults (it never set any).
+public struct RetentionAnswer: Codable, Sendable, Hashable {
+    public var rules: RetentionRules
+    public var isDefault: Bool
+
+    public init(rules: RetentionRules, isDefault: Bool) {
+        self.rules = rules
+        self.isDefault = isDefault
     }
 }

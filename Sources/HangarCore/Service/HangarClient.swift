@@ -34,6 +34,13 @@ public protocol HangarClient: Sendable {
 
     func auditLog(project: String?, after: Int64, limit: Int) async throws -> [AuditEntry]
     func verifyAudit() async throws -> AuditVerification
+
+    func retentionRules(_ project: String) async throws -> RetentionAnswer
+    func setRetentionRules(_ project: String, _ rules: RetentionRules) async throws -> RetentionRules
+    /// Collects what the retention rules let go (or lists it, `dryRun`); `progress` gets
+    /// blobs looked at and deleted so far (local stores only).
+    func collectGarbage(dryRun: Bool, project: String?, grace: TimeInterval,
+                        progress: (@Sendable (Int, Int) -> Void)?) async throws -> CollectionReport
 }
 
 extension Operations: HangarClient {}

@@ -59,6 +59,21 @@ struct AdminEndpoints: Sendable {
         return try Responses.json(TokenView(try await state.operations(context).revokeToken(id: id)))
     }
 
+    /// `POST /api/v1/gc?dryRun=&project=&graceSeconds=` (admin of the project, or of all):
+    /// a `CollectionReport`. The collection runs while the request waits.
+    func collect(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
+        let q = request.uri.queryParameters
+        let project = q["project"].map(String.init)
+        let ops = state.operations(context)
+        try ops.authorize(.admin, project: project)
+        let dryRun = try q["dryRun"].map { text -> Bool in
+            guard let b = Bool(String(text)) else { throw HangarError.invalid("dryRun='\(text.prefix(20))' is not true or false") }
+            return b
+        } ?? false
+        let grace = try q["graceSeconds"].map { try Query.positive(String($0), "graceSeconds") } ?? state.configuration.gcGraceMinutes * 60
+        return try Responses.json(try await ops.collectGarbage(dryRun: dryRun, project: project, grace: Double(grace), progress: nil))
+    }
+
     /// `GET /api/v1/whoami`: the caller's token, without its hash.
     func whoami(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
         try Responses.json(TokenView(try state.operations(context).whoami()))

@@ -14,7 +14,7 @@ struct NativeController: Sendable {
         .init(.get, "/api/v1/audit/key"), .init(.get, "/api/v1/audit/proofs/inclusion"),
         .init(.get, "/api/v1/audit/proofs/consistency"), .init(.get, "/api/v1/security-log"),
         .init(.get, "/api/v1/tokens"), .init(.post, "/api/v1/tokens"), .init(.delete, "/api/v1/tokens/{id}"),
-        .init(.get, "/api/v1/whoami"),
+        .init(.get, "/api/v1/whoami"), .init(.post, "/api/v1/gc"),
     ]
 
     func register(on router: some RouterMethods<HangarRequestContext>) {
@@ -44,6 +44,7 @@ struct NativeController: Sendable {
         case (.post, "/api/v1/tokens"): return try await admin.createToken(request, context)
         case (.delete, "/api/v1/tokens/{id}"): return try await admin.revokeToken(request, context)
         case (.get, "/api/v1/whoami"): return try await admin.whoami(request, context)
+        case (.post, "/api/v1/gc"): return try await admin.collect(request, context)
         default: throw HangarError(.internal, "endpoint \(endpoint) is in the table but has no handler")
         }
     }
@@ -77,6 +78,8 @@ struct NativeController: Sendable {
         case (.evidence(let ref), .get): return try await AuditorEndpoints(state: state).evidence(request, context, p, ref)
         case (.verification(let ref), .get): return try await AuditorEndpoints(state: state).verification(request, context, p, ref)
         case (.at, .get): return try await AuditorEndpoints(state: state).at(request, context, p)
+        case (.retention, .get): return try Responses.json(try await state.operations(context).retentionRules(p))
+        case (.retention, .put): return try await projects.retention(request, context, p)
         default:
             throw HangarError(.internal, "\(request.method.rawValue) \(route.pattern) is allowed but has no handler")
         }

@@ -6,7 +6,7 @@ import HTTPTypes
 /// `/-/` (as GitLab does), so names with `/` stay unambiguous:
 /// `/api/v1/projects/acme/checkout/-/environments/production/promote`.
 enum ProjectRoute: Sendable, Equatable {
-    case info, settings, status, history, diff, candidates, cherryPicks, at
+    case info, settings, status, history, diff, candidates, cherryPicks, at, retention
     case candidate(ref: String)
     case evidence(ref: String)
     case verification(ref: String)
@@ -45,7 +45,8 @@ enum ProjectRoute: Sendable, Equatable {
 
     /// `…/-/<what>`.
     static let single: [String: ProjectRoute] = ["info": .info, "settings": .settings, "status": .status, "history": .history,
-                                                 "diff": .diff, "candidates": .candidates, "cherry-picks": .cherryPicks, "at": .at]
+                                                 "diff": .diff, "candidates": .candidates, "cherry-picks": .cherryPicks, "at": .at,
+                                                 "retention": .retention]
     /// `…/-/<what>/<ref>`.
     static let byRef: [String: @Sendable (String) -> ProjectRoute] = [
         "candidates": { .candidate(ref: $0) }, "evidence": { .evidence(ref: $0) }, "verification": { .verification(ref: $0) },
@@ -68,6 +69,7 @@ enum ProjectRoute: Sendable, Equatable {
         switch self {
         case .info, .status, .history, .diff, .candidate, .evidence, .verification, .watch, .at: [.get]
         case .settings: [.patch]
+        case .retention: [.get, .put]
         case .policy: [.put]
         case .candidates, .cherryPicks, .promote, .rollback, .approvals, .reports: [.post]
         }
@@ -86,6 +88,7 @@ enum ProjectRoute: Sendable, Equatable {
         case .cherryPicks: return base + "cherry-picks"
         case .candidate: return base + "candidates/{ref}"
         case .at: return base + "at"
+        case .retention: return base + "retention"
         case .evidence: return base + "evidence/{ref}"
         case .verification: return base + "verification/{ref}"
         case .policy: return base + "environments/{env}/policy"

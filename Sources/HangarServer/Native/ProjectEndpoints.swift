@@ -41,6 +41,14 @@ struct ProjectEndpoints: Sendable {
         return try Responses.json(try await ops.setPolicy(project, environment: environment, policy: policy))
     }
 
+    /// `PUT …/retention` (admin): `RetentionRules`.
+    func retention(_ request: Request, _ context: HangarRequestContext, _ project: String) async throws -> Response {
+        let ops = state.operations(context)
+        try ops.authorize(.admin, project: project)
+        let rules = try await NativeBody.decode(RetentionRules.self, request, context)
+        return try Responses.json(try await ops.setRetentionRules(project, rules))
+    }
+
     func status(_ request: Request, _ context: HangarRequestContext, _ project: String) async throws -> Response {
         try Responses.json(try await state.operations(context).status(project))
     }

@@ -1,13 +1,19 @@
+import Foundation
 import HangarCore
 import Logging
 import ServiceLifecycle
 
 /// What `hangar serve` does in the background, every `interval` (and once at start):
 /// abandons upload sessions idle past their limit and sweeps what killed writes left
-/// in the blob store's temporary area. Ends with the server (graceful shutdown).
+/// in the blob store's temporary area; every `collectEvery`, collects garbage by the
+/// projects' retention rules. Ends with the server (graceful shutdown).
 struct Housekeeping: Service {
     let uploads: UploadSessions
-    let blobs: any BlobStore
+    let service: HangarService
+    var blobs: any BlobStore { service.blobs }
+    /// How often garbage is collected (nil: never), and the grace period of a collection.
+    let collectEvery: Duration?
+    let collectionGrace: TimeInterval
     let interval: Duration
     /// How often every blob is re-read and checked (nil: never).
     let scrubEvery: Duration?
@@ -15,9 +21,13 @@ struct Housekeeping: Service {
     let logger: Logger
 
     func run() async throws {
-        var lastScrub = ContinuousClock.now
+        var lastScrub = ContinuousClock.now, lastCollection = ContinuousClock.now
         while !Task.isCancelled {
             await once()
+            if let every = collectEvery, ContinuousClock.now - lastCollection >= every {
+                lastCollection = .now
+                await collect()
+            }
             if let every = scrubEvery, ContinuousClock.now - lastScrub >= every {
                 lastScrub = .now
                 await scrub()
@@ -43,6 +53,20 @@ struct Housekeeping: Service {
             }
         } catch {
             logger.error("housekeeping failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// One collection, as the server itself; logged with what it freed.
+    func collect() async {
+        do {
+            let report = try await service.acting(as: .local("hangar serve (collector)"))
+                .collectGarbage(dryRun: false, project: nil, grace: collectionGrace, progress: nil)
+            logger.info("garbage collected", metadata: [
+                "candidates": .stringConvertible(report.candidates.count), "manifests": .stringConvertible(report.manifests.count),
+                "blobs": .stringConvertible(report.blobs.count), "bytes": .stringConvertible(report.bytes),
+            ])
+        } catch {
+            logger.error("garbage collection failed", metadata: ["error": .string("\(error)")])
         }
     }
 
