@@ -22,6 +22,8 @@ test: deps
 	@# Alone, so the latency it prints is the server's and not the other suites' load.
 	$(SWIFT) test --skip-build --filter ExhaustionTests
 	Tests/Integration/oci-clients.sh .build/debug/hangar
+	@# Pushes, cuts, promotions and a collector every second while the server is SIGKILLed (about 80 s).
+	DURATION=60 Tests/Integration/gc-torture.sh .build/debug/hangar
 	@# Two servers behind nginx on Ceph RGW + PostgreSQL, started and torn down by the script.
 	Tests/Integration/cluster.sh .build/debug/hangar
 
