@@ -138,6 +138,13 @@ let package = Package(
             path: "Benchmarks/MetadataBench",
             swiftSettings: swiftSettings
         ),
+        // Benchmarks/GCBench: collection rate, dry-run time, and latency while collecting.
+        .executableTarget(
+            name: "gc-bench",
+            dependencies: ["HangarCore", "HangarConformance", "HangarFileSystem", "HangarSQLite"],
+            path: "Benchmarks/GCBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HangarCoreTests",
             dependencies: [
