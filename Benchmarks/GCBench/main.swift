@@ -29,8 +29,10 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
     return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
-/// A fresh store with the project, two candidates to move between, and one linked blob.
+/// A fresh store with the project and two candidates to move between, whose artifact is a
+/// stored blob (kept by the rules: what blob HEAD asks for).
 func makeService(_ folder: String) async throws -> (HangarService, Digest, [CandidateRecord]) {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let store = try SQLiteMetadataStore(path: folder + "/metadata.sqlite")
     let service = HangarService(blobs: try FileSystemBlobStore(root: folder + "/blobs"), metadata: store)
     let ops = service.acting(as: .local("bench"))
@@ -40,7 +42,8 @@ func makeService(_ folder: String) async throws -> (HangarService, Digest, [Cand
     try await store.linkBlobs(project: project, [BlobLink(digest: linked.digest, size: linked.size, at: service.now(), by: "bench")])
     var made: [CandidateRecord] = []
     for rc in 1...2 {
-        let c = MetadataFixtures.candidate(project, version: "0.0.1", rc: rc, at: service.now())
+        var c = MetadataFixtures.candidate(project, version: "0.0.1", rc: rc, at: service.now())
+        c.artifacts[0] = ArtifactRecord(name: "app", digest: linked.digest, size: linked.size, mediaType: "application/octet-stream")
         try await store.insertCandidate(c, audit: [MetadataFixtures.draft(.candidateCreated, project: project, subject: c.tag)])
         made.append(c)
     }
