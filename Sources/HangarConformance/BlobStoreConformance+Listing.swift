@@ -24,6 +24,25 @@ extension BlobStoreConformance {
             try require(try await store.list(after: nil, limit: 0).isEmpty, "a limit of 0 gives nothing")
             try require(try await store.list(after: stored.keys.max(), limit: 10).isEmpty, "nothing after the last")
         },
+        Case("delete races with a re-upload: afterwards the blob is either absent or whole, never half") { h in
+            let store = try await h.makeStore()
+            let bytes = pattern(200_000)
+            let d = try await store.put(bytes).digest
+            for round in 0..<10 {
+                async let deleted: Void = store.delete(d)
+                async let put = store.put(bytes, expected: d)
+                _ = try await (deleted, put)
+                if let size = try await store.stat(d) {
+                    try require(size == Int64(bytes.count), "round \(round): present means whole")
+                    try require(try await store.get(d) == bytes, "round \(round): and readable with the right bytes")
+                }
+                _ = try await store.put(bytes, expected: d)
+                try require(try await store.get(d) == bytes, "round \(round): a put after the race stores it")
+            }
+            try await store.delete(d)
+            try await store.delete(d)  // absent: not an error
+            try require(try await store.stat(d) == nil, "deleted is deleted")
+        },
         Case("a redirect is a URL or nothing, and reading works either way") { h in
             let store = try await h.makeStore()
             let d = try await store.put(pattern(1000)).digest

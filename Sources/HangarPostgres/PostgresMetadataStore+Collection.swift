@@ -91,33 +91,39 @@ extension PostgresMetadataStore {
         }
     }
 
-    public func beginBlobDeletion(_ digest: Digest, since: Date, at: Date) async throws -> Bool {
-        try await write("cannot begin deleting blob \(digest)") { sql in
-            let d = digest.description
-            try await Self.lockDigests([digest], in: sql)
-            let referenced = try await sql.one("""
-                SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM blob_links WHERE digest = ? AND last_linked_at >= ?)
-                    OR EXISTS (SELECT 1 FROM manifests WHERE digest = ?)
-                    OR EXISTS (SELECT 1 FROM manifest_references WHERE digest = ?)
-                    OR EXISTS (SELECT 1 FROM candidates c WHERE (c.digest = ? OR c.config_digest = ?)
-                               AND NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest))
-                    OR EXISTS (SELECT 1 FROM candidate_artifacts a JOIN candidates c ON c.id = a.candidate_id WHERE a.digest = ?
-                               AND NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest))
-                    OR EXISTS (SELECT 1 FROM move_statements WHERE digest = ?)
-                """, [d, PostgresRows.ms(since), d, d, d, d, d, d]) != nil
-            guard !referenced else { return false }
-            try await sql.execute("""
-                INSERT INTO blob_deletions (digest, started_at) VALUES (?, ?)
-                ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, finished_at = NULL
-                """, [d, PostgresRows.ms(at)])
-            try await sql.execute("DELETE FROM blob_links WHERE digest = ?", [d])
-            return true
+    public func beginBlobDeletions(_ digests: [Digest], since: Date, at: Date) async throws -> [Digest] {
+        try await write("cannot begin deleting \(digests.count) blob(s)") { sql in
+            try await Self.lockDigests(digests, in: sql)
+            var begun: [Digest] = []
+            for digest in digests {
+                let d = digest.description
+                let referenced = try await sql.one("""
+                    SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM blob_links WHERE digest = ? AND last_linked_at >= ?)
+                        OR EXISTS (SELECT 1 FROM manifests WHERE digest = ?)
+                        OR EXISTS (SELECT 1 FROM manifest_references WHERE digest = ?)
+                        OR EXISTS (SELECT 1 FROM candidates c WHERE (c.digest = ? OR c.config_digest = ?)
+                                   AND NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest))
+                        OR EXISTS (SELECT 1 FROM candidate_artifacts a JOIN candidates c ON c.id = a.candidate_id WHERE a.digest = ?
+                                   AND NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest))
+                        OR EXISTS (SELECT 1 FROM move_statements WHERE digest = ?)
+                    """, [d, PostgresRows.ms(since), d, d, d, d, d, d]) != nil
+                if referenced { continue }
+                try await sql.execute("""
+                    INSERT INTO blob_deletions (digest, started_at) VALUES (?, ?)
+                    ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, finished_at = NULL
+                    """, [d, PostgresRows.ms(at)])
+                try await sql.execute("DELETE FROM blob_links WHERE digest = ?", [d])
+                begun.append(digest)
+            }
+            return begun
         }
     }
 
-    public func finishBlobDeletion(_ digest: Digest, at: Date) async throws {
-        try await write("cannot finish deleting blob \(digest)", audited: false) { sql in
-            try await sql.execute("UPDATE blob_deletions SET finished_at = ? WHERE digest = ?", [PostgresRows.ms(at), digest.description])
+    public func finishBlobDeletions(_ digests: [Digest], at: Date) async throws {
+        try await write("cannot finish deleting \(digests.count) blob(s)", audited: false) { sql in
+            for digest in digests {
+                try await sql.execute("UPDATE blob_deletions SET finished_at = ? WHERE digest = ?", [PostgresRows.ms(at), digest.description])
+            }
         }
     }
 

@@ -89,33 +89,39 @@ extension SQLiteMetadataStore {
         }
     }
 
-    public func beginBlobDeletion(_ digest: Digest, since: Date, at: Date) async throws -> Bool {
-        try await write("cannot begin deleting blob \(digest)") { db in
-            let d = digest.description
-            let referenced = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM blob_links WHERE digest = ? AND last_linked_at >= ?)
-                    OR EXISTS (SELECT 1 FROM manifests WHERE digest = ?)
-                    OR EXISTS (SELECT 1 FROM manifest_references WHERE digest = ?)
-                    OR EXISTS (SELECT 1 FROM candidates c WHERE (c.digest = ? OR c.config_digest = ?)
+    public func beginBlobDeletions(_ digests: [Digest], since: Date, at: Date) async throws -> [Digest] {
+        try await write("cannot begin deleting \(digests.count) blob(s)") { db in
+            let check = try db.makeStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM blob_links WHERE digest = ?1 AND last_linked_at >= ?2)
+                    OR EXISTS (SELECT 1 FROM manifests WHERE digest = ?1)
+                    OR EXISTS (SELECT 1 FROM manifest_references WHERE digest = ?1)
+                    OR EXISTS (SELECT 1 FROM candidates c WHERE (c.digest = ?1 OR c.config_digest = ?1)
                                AND NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest))
-                    OR EXISTS (SELECT 1 FROM candidate_artifacts a JOIN candidates c ON c.id = a.candidate_id WHERE a.digest = ?
+                    OR EXISTS (SELECT 1 FROM candidate_artifacts a JOIN candidates c ON c.id = a.candidate_id WHERE a.digest = ?1
                                AND NOT EXISTS (SELECT 1 FROM collected_candidates x WHERE x.project = c.project AND x.digest = c.digest))
-                    OR EXISTS (SELECT 1 FROM move_statements WHERE digest = ?)
-                """, arguments: try SQLiteRows.arguments([d, SQLiteRows.ms(since), d, d, d, d, d, d])) ?? true
-            guard !referenced else { return false }
-            try db.execute(sql: """
-                INSERT INTO blob_deletions (digest, started_at) VALUES (?, ?)
-                ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, finished_at = NULL
-                """, arguments: try SQLiteRows.arguments([d, SQLiteRows.ms(at)]))
-            try db.execute(sql: "DELETE FROM blob_links WHERE digest = ?", arguments: [d])
-            return true
+                    OR EXISTS (SELECT 1 FROM move_statements WHERE digest = ?1)
+                """)
+            var begun: [Digest] = []
+            for digest in digests {
+                let d = digest.description
+                guard try Bool.fetchOne(check, arguments: try SQLiteRows.arguments([d, SQLiteRows.ms(since)])) == false else { continue }
+                try db.execute(sql: """
+                    INSERT INTO blob_deletions (digest, started_at) VALUES (?, ?)
+                    ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, finished_at = NULL
+                    """, arguments: try SQLiteRows.arguments([d, SQLiteRows.ms(at)]))
+                try db.execute(sql: "DELETE FROM blob_links WHERE digest = ?", arguments: [d])
+                begun.append(digest)
+            }
+            return begun
         }
     }
 
-    public func finishBlobDeletion(_ digest: Digest, at: Date) async throws {
-        try await write("cannot finish deleting blob \(digest)") { db in
-            try db.execute(sql: "UPDATE blob_deletions SET finished_at = ? WHERE digest = ?",
-                           arguments: try SQLiteRows.arguments([SQLiteRows.ms(at), digest.description]))
+    public func finishBlobDeletions(_ digests: [Digest], at: Date) async throws {
+        try await write("cannot finish deleting \(digests.count) blob(s)") { db in
+            for digest in digests {
+                try db.execute(sql: "UPDATE blob_deletions SET finished_at = ? WHERE digest = ?",
+                               arguments: try SQLiteRows.arguments([SQLiteRows.ms(at), digest.description]))
+            }
         }
     }
 

@@ -92,7 +92,35 @@ import Testing
         #expect(try h.ok("show", "acme/checkout", "2.4.0-rc.2").contains("2.4.0-rc.2"))
         #expect(try h.ok("audit", "verify").contains("intact"))
         #expect(try auditActions(h).contains("rollback"))
+        try collectOverHTTP(h, s)
         #expect(!FileManager.default.fileExists(atPath: h.localStore), "remote mode keeps nothing locally")
+    }
+
+    /// Garbage collection through the server on these backends: an unreleased version's
+    /// superseded candidate goes, exactly as the dry run said; what runs stays and fetches.
+    func collectOverHTTP(_ h: Hangar, _ s: Setup) throws {
+        for (rc, text) in [(1, "api v3 first try"), (2, "api v3 second try")] {
+            try s.write("build/api/bin/api", text)
+            try h.ok(rc == 1 ? "cut" : "cherry-pick", "acme/checkout", "--version", "3.0.0", "--commit", rc == 1 ? Self.sha1 : Self.sha2,
+                     "--artifact", "api=build/api", "--artifact", "web=build/web")
+        }
+        #expect(try h.ok("project", "retention", "acme/checkout", "--rollback-depth", "1", "--releases", "1", "--superseded-rcs", "0s")
+            .contains("rollback-depth: 1"))
+        Thread.sleep(forTimeInterval: 1.2)  // everything is older than the grace period of a second
+        let dry = try #require(try h.json("gc", "--dry-run", "--grace", "1s") as? [String: Any])
+        let real = try #require(try h.json("gc", "--grace", "1s") as? [String: Any])
+        func names(_ r: [String: Any], _ key: String, _ field: String) -> [String] {
+            (r[key] as? [[String: Any]] ?? []).compactMap { $0[field] as? String }.sorted()
+        }
+        #expect(names(dry, "candidates", "tag") == ["3.0.0-rc.1"] && names(real, "candidates", "tag") == ["3.0.0-rc.1"])
+        #expect(names(dry, "blobs", "digest") == names(real, "blobs", "digest") && !names(real, "blobs", "digest").isEmpty,
+                "the real run freed what the dry run listed")
+        let gone = try h.run("fetch", "acme/checkout", "3.0.0-rc.1", "--to", "gone")
+        #expect(gone.status == 4 && gone.stderr.contains("collected"), "\(gone.stderr)")
+        try h.ok("fetch", "acme/checkout", "3.0.0-rc.2", "--to", "kept")
+        #expect(s.read("kept/api/bin/api") == "api v3 second try")
+        try h.ok("fetch", "acme/checkout", "production", "--to", "after-gc")
+        #expect(try h.ok("audit", "verify").contains("intact"))
     }
 
     @Test func policiesApprovalsSettingsAndTimeTravelWorkOverHTTP() throws {

@@ -50,13 +50,26 @@ public protocol CollectionStore: Sendable {
     /// and for a link, manifest push or cut made up to `BlobDeletions.window` after it began
     /// (whose writer may have found the bytes still there just before), a change naming the
     /// digest is refused with `unavailable` ("upload it again").
-    func beginBlobDeletion(_ digest: Digest, since: Date, at: Date) async throws -> Bool
+    /// Each of `digests` checked as above, in one transaction; returns those whose deletion began.
+    func beginBlobDeletions(_ digests: [Digest], since: Date, at: Date) async throws -> [Digest]
     /// The bytes are gone.
-    func finishBlobDeletion(_ digest: Digest, at: Date) async throws
+    func finishBlobDeletions(_ digests: [Digest], at: Date) async throws
     /// Deletions begun and not finished (a collector died): finished first by the next run.
     func pendingBlobDeletions() async throws -> [Digest]
     /// Forgets finished deletions that began before `before`.
     func pruneBlobDeletions(before: Date) async throws
+}
+
+extension CollectionStore {
+    /// `beginBlobDeletions` of one digest.
+    public func beginBlobDeletion(_ digest: Digest, since: Date, at: Date) async throws -> Bool {
+        try await beginBlobDeletions([digest], since: since, at: at) == [digest]
+    }
+
+    /// `finishBlobDeletions` of one digest.
+    public func finishBlobDeletion(_ digest: Digest, at: Date) async throws {
+        try await finishBlobDeletions([digest], at: at)
+    }
 }
 
 /// How long after a blob deletion began a change naming the digest is still refused: a

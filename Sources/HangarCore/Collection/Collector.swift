@@ -3,7 +3,7 @@ import Foundation
 /// The garbage collector: online, on any backend pair, through the store protocols.
 ///
 /// 1. Finishes the blob deletions a collector that died had begun (resumable: a crash loses
-///    no work beyond the blob in hand).
+///    no work beyond the hundred blobs in hand).
 /// 2. Marks: per project, the candidates its retention rules keep and everything they refer
 ///    to, the manifests tags, kept candidates and recent pushes keep, signed provenance and
 ///    signed move statements; plus every blob linked within the grace period (uploads in
@@ -63,10 +63,8 @@ public struct Collector: Sendable {
     /// Finishes deletions begun by a run that died.
     private func resumeDeletions() async throws -> Int {
         let pending = try await metadata.pendingBlobDeletions()
-        for digest in pending {
-            try await service.blobs.delete(digest)
-            try await metadata.finishBlobDeletion(digest, at: service.now())
-        }
+        for digest in pending { try await service.blobs.delete(digest) }
+        try await metadata.finishBlobDeletions(pending, at: service.now())
         try await metadata.pruneBlobDeletions(before: service.now().addingTimeInterval(-3600))
         return pending.count
     }
@@ -108,13 +106,17 @@ public struct Collector: Sendable {
         var looked = 0
         while true {
             let page = try await service.blobs.list(after: after, limit: 1000)
-            for blob in page where !live.contains(blob.digest) && blob.modified < since {
-                if dryRun {
-                    report.blobs.append(.init(digest: blob.digest, size: blob.size))
-                } else if try await metadata.beginBlobDeletion(blob.digest, since: since, at: service.now()) {
-                    try await service.blobs.delete(blob.digest)
-                    try await metadata.finishBlobDeletion(blob.digest, at: service.now())
-                    report.blobs.append(.init(digest: blob.digest, size: blob.size))
+            let dead = page.filter { !live.contains($0.digest) && $0.modified < since }
+            if dryRun {
+                report.blobs += dead.map { .init(digest: $0.digest, size: $0.size) }
+            } else {
+                // A hundred at a time: one transaction begins them, one finishes them.
+                for start in stride(from: 0, to: dead.count, by: 100) {
+                    let batch = dead[start..<min(start + 100, dead.count)]
+                    let begun = Set(try await metadata.beginBlobDeletions(batch.map(\.digest), since: since, at: service.now()))
+                    for blob in batch where begun.contains(blob.digest) { try await service.blobs.delete(blob.digest) }
+                    try await metadata.finishBlobDeletions(Array(begun), at: service.now())
+                    report.blobs += batch.filter { begun.contains($0.digest) }.map { .init(digest: $0.digest, size: $0.size) }
                 }
             }
             looked += page.count
