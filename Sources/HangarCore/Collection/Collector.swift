@@ -3,7 +3,7 @@ import Foundation
 /// The garbage collector: online, on any backend pair, through the store protocols.
 ///
 /// 1. Finishes the blob deletions a collector that died had begun (resumable: a crash loses
-///    no work beyond the hundred blobs in hand).
+///    no work beyond the few blobs in hand).
 /// 2. Marks: per project, the candidates its retention rules keep and everything they refer
 ///    to, the manifests tags, kept candidates and recent pushes keep, signed provenance and
 ///    signed move statements; plus every blob linked within the grace period (uploads in
@@ -30,6 +30,11 @@ public struct Collector: Sendable {
     }
 
     var metadata: any MetadataStore { service.metadata }
+
+    /// Blob deletions per begin/finish transaction pair.
+    static let batch = Int(ProcessInfo.processInfo.environment["HANGAR_GC_BATCH"] ?? "") ?? 25
+    /// The pause after each batch, relative to the time the batch took.
+    static let pause = Double(ProcessInfo.processInfo.environment["HANGAR_GC_PAUSE"] ?? "") ?? 1.0
 
     /// Collects (or with `dryRun` only reports) what the rules of `project` (every project
     /// when nil) let go. `progress` is called with blobs looked at and deleted so far.
@@ -110,13 +115,17 @@ public struct Collector: Sendable {
             if dryRun {
                 report.blobs += dead.map { .init(digest: $0.digest, size: $0.size) }
             } else {
-                // A hundred at a time: one transaction begins them, one finishes them.
-                for start in stride(from: 0, to: dead.count, by: 100) {
-                    let batch = dead[start..<min(start + 100, dead.count)]
+                // A few at a time: one transaction begins them, one finishes them; then a
+                // pause as long as the batch took, so pushes and promotions keep their pace
+                // (the collector uses at most half of the time it runs).
+                for start in stride(from: 0, to: dead.count, by: Self.batch) {
+                    let began = ContinuousClock.now
+                    let batch = dead[start..<min(start + Self.batch, dead.count)]
                     let begun = Set(try await metadata.beginBlobDeletions(batch.map(\.digest), since: since, at: service.now()))
                     for blob in batch where begun.contains(blob.digest) { try await service.blobs.delete(blob.digest) }
                     try await metadata.finishBlobDeletions(Array(begun), at: service.now())
                     report.blobs += batch.filter { begun.contains($0.digest) }.map { .init(digest: $0.digest, size: $0.size) }
+                    try await Task.sleep(for: (ContinuousClock.now - began) * Self.pause)
                 }
             }
             looked += page.count
