@@ -94,6 +94,12 @@ extension MetadataStoreConformance {
             try require(try await store.collectManifest(project: "acme/checkout", digest: child.digest, since: F.at(50)), "then its child")
             try require(try await store.collectManifest(project: "acme/checkout", digest: lone.digest, since: F.at(50)), "the lone one")
             try require(try await store.manifests(project: "acme/checkout").map(\.digest) == [tagged.digest], "only the tagged one is left")
+            try require(!(try await store.collectTag(project: "acme/checkout", name: "keep", digest: lone.digest, since: F.at(50))),
+                        "a tag that names another manifest now stays")
+            try require(!(try await store.collectTag(project: "acme/checkout", name: "keep", digest: tagged.digest, since: F.at(-10))),
+                        "a tag moved since stays")
+            try require(try await store.collectTag(project: "acme/checkout", name: "keep", digest: tagged.digest, since: F.at(50)), "an old tag goes")
+            try require(try await store.tags(project: "acme/checkout", after: nil, limit: nil).isEmpty, "no tags left")
         },
     ]
 }

@@ -73,6 +73,13 @@ extension PostgresMetadataStore {
         }
     }
 
+    public func collectTag(project: String, name: String, digest: Digest, since: Date) async throws -> Bool {
+        try await write("cannot remove tag \(name) of \(project)") { sql in
+            try await sql.execute("DELETE FROM tags WHERE project = ? AND name = ? AND digest = ? AND updated_at < ? RETURNING 1",
+                                  [project, name, digest.description, PostgresRows.ms(since)]) == 1
+        }
+    }
+
     public func collectManifest(project: String, digest: Digest, since: Date) async throws -> Bool {
         try await write("cannot collect manifest \(digest) of \(project)") { sql in
             let d = digest.description, t = PostgresRows.ms(since)

@@ -70,6 +70,14 @@ extension SQLiteMetadataStore {
         }
     }
 
+    public func collectTag(project: String, name: String, digest: Digest, since: Date) async throws -> Bool {
+        try await write("cannot remove tag \(name) of \(project)") { db in
+            try db.execute(sql: "DELETE FROM tags WHERE project = ? AND name = ? AND digest = ? AND updated_at < ?",
+                           arguments: try SQLiteRows.arguments([project, name, digest.description, SQLiteRows.ms(since)]))
+            return db.changesCount == 1
+        }
+    }
+
     public func collectManifest(project: String, digest: Digest, since: Date) async throws -> Bool {
         try await write("cannot collect manifest \(digest) of \(project)") { db in
             let d = digest.description

@@ -31,11 +31,14 @@ struct GCCommand: AsyncParsableCommand {
         if !report.candidates.isEmpty {
             Terminal.table(["PROJECT", "CANDIDATE", "RULE"], report.candidates.map { [$0.project, $0.tag, $0.rule] })
         }
+        if !report.tags.isEmpty {
+            Terminal.table(["PROJECT", "TAG", "RULE"], report.tags.map { [$0.project, $0.tag, $0.rule] })
+        }
         if !report.manifests.isEmpty {
             Terminal.table(["PROJECT", "MANIFEST", "WHY"], report.manifests.map { [$0.project, $0.digest.description, $0.why] })
         }
         if report.resumed > 0 { print("finished \(report.resumed) deletion(s) an earlier run had begun") }
-        print("\(verb) \(report.candidates.count) candidate(s), \(report.manifests.count) manifest(s), "
+        print("\(verb) \(report.candidates.count) candidate(s), \(report.tags.count) tag(s), \(report.manifests.count) manifest(s), "
               + "\(report.blobs.count) blob(s), \(formatBytes(report.bytes)); \(report.liveBlobs) blob(s) kept")
     }
 }
@@ -50,13 +53,15 @@ struct RetentionCommand: AsyncParsableCommand {
     @Option(help: "An older candidate of an unreleased version goes this long after it was superseded (e.g. 14d), or 'keep'.")
     var supersededRcs: String?
     @Option(help: "An untagged, unreferenced manifest pushed over the OCI API goes when this old (e.g. 1d).") var untagged: String?
+    @Option(help: "Plain tags beyond the newest N (by when they last moved) are removed: a number or 'all'.") var keepTags: String?
+    @Option(help: "Plain tags that last moved longer ago than this are removed (e.g. 90d), or 'forever'.") var tagsMaxAge: String?
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let client = try await store.client()
         var answer = try await client.retentionRules(name)
-        if rollbackDepth != nil || releases != nil || supersededRcs != nil || untagged != nil {
+        if rollbackDepth != nil || releases != nil || supersededRcs != nil || untagged != nil || keepTags != nil || tagsMaxAge != nil {
             var rules = answer.rules
             if let rollbackDepth { rules.rollbackDepth = rollbackDepth }
             if let releases {
@@ -65,6 +70,11 @@ struct RetentionCommand: AsyncParsableCommand {
             }
             if let supersededRcs { rules.supersededAfterSeconds = supersededRcs == "keep" ? nil : try TimeSpan.parse(supersededRcs, what: "--superseded-rcs").seconds }
             if let untagged { rules.untaggedAfterSeconds = try TimeSpan.parse(untagged, what: "--untagged").seconds }
+            if let keepTags {
+                guard keepTags == "all" || Int(keepTags) != nil else { throw HangarError.invalid("--keep-tags '\(keepTags.prefix(40))' is not a number or 'all'") }
+                rules.keepTags = Int(keepTags)
+            }
+            if let tagsMaxAge { rules.tagsMaxAgeSeconds = tagsMaxAge == "forever" ? nil : try TimeSpan.parse(tagsMaxAge, what: "--tags-max-age").seconds }
             answer = RetentionAnswer(rules: try await client.setRetentionRules(name, rules), isDefault: false)
         }
         if output.json { return try Terminal.json(answer) }

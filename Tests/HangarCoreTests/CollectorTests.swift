@@ -11,13 +11,13 @@ import Testing
     static let project = "acme/checkout"
     static let rules = RetentionRules(rollbackDepth: 1, releases: 2, supersededAfterSeconds: 3600, untaggedAfterSeconds: 3600)
 
-    /// 30 versions × 3 candidates (rc.1 cut, rc.2 and rc.3 cherry-picked); every fifth
+    /// `versions` × 3 candidates (rc.1 cut, rc.2 and rc.3 cherry-picked); every fifth
     /// version's rc.3 reaches production through sandbox and staging.
-    static func history(_ f: ServiceFixture) async throws -> [CandidateRecord] {
+    static func history(_ f: ServiceFixture, versions: Int = 30) async throws -> [CandidateRecord] {
         let ops = f.service.acting(as: .local("admin"))
         _ = try await ops.setRetentionRules(project, rules)
         var made: [CandidateRecord] = []
-        for v in 0..<30 {
+        for v in 0..<versions {
             let version = "1.\(v).0"
             for rc in 1...3 {
                 made.append(try await f.candidate("v\(v) rc\(rc)", version: version, commit: rc == 1 ? ServiceFixture.sha1 : ServiceFixture.sha2,
@@ -36,7 +36,7 @@ import Testing
 
     @Test func aDryRunListsExactlyWhatARealRunFrees() async throws {
         let f = try await ServiceFixture()
-        let made = try await Self.history(f)
+        let made = try await Self.history(f, versions: 70)  // 210 candidates
         let ops = f.service.acting(as: .local("admin"))
         let before = try await f.service.blobs.listAll()
         let dry = try await ops.collectGarbage(dryRun: true, project: nil, grace: 0, progress: nil)
@@ -46,14 +46,14 @@ import Testing
         #expect(Set(dry.candidates) == Set(real.candidates))
         let after = try await f.service.blobs.listAll()
         #expect(Set(before).subtracting(after) == Set(real.blobs.map(\.digest)), "exactly the listed blobs went")
-        // What stays: the two newest releases (1.25, 1.20), production's current and its one
+        // What stays: the two newest releases (1.65, 1.60), production's current and its one
         // rollback target, each unreleased version's newest rc, and everything those need.
         let kept = Set(made.map(\.digest)).subtracting(real.candidates.map(\.digest))
         let keptTags = made.filter { kept.contains($0.digest) }.map(\.tag)
-        for tag in ["1.25.0-rc.1", "1.25.0-rc.2", "1.25.0-rc.3", "1.20.0-rc.1", "1.20.0-rc.3", "1.29.0-rc.3", "1.1.0-rc.3"] {
+        for tag in ["1.65.0-rc.1", "1.65.0-rc.2", "1.65.0-rc.3", "1.60.0-rc.1", "1.60.0-rc.3", "1.69.0-rc.3", "1.1.0-rc.3"] {
             #expect(keptTags.contains(tag), "\(tag) is kept")
         }
-        for tag in ["1.0.0-rc.3", "1.5.0-rc.1", "1.29.0-rc.1", "1.29.0-rc.2"] {
+        for tag in ["1.0.0-rc.3", "1.5.0-rc.1", "1.69.0-rc.1", "1.69.0-rc.2"] {
             #expect(!keptTags.contains(tag), "\(tag) is collected")
         }
         for c in made where kept.contains(c.digest) {
@@ -148,6 +148,38 @@ import Testing
             let linked = try await f.service.metadata.isBlobLinked(project: Self.project, digest: d)
             let present = try await f.service.blobs.stat(d) != nil
             #expect(!linked || present, "a link that survived names bytes that are there: \(d)")
+        }
+    }
+
+    /// A plain repository with five tags, each on its own image: keep-tags 2 removes the
+    /// three oldest tags, then their manifests (untagged) and the blobs only they used.
+    @Test func tagRulesThinAPlainRepository() async throws {
+        let f = try await ServiceFixture()
+        let ops = f.service.acting(as: .local("admin"))
+        _ = try await ops.createProject("demo/plain")
+        _ = try await ops.setRetentionRules("demo/plain", RetentionRules(untaggedAfterSeconds: 0, keepTags: 2))
+        var images: [(tag: String, manifest: Digest, layer: Digest)] = []
+        for i in 0..<5 {
+            let layer = try await f.service.blobs.put(Array("layer \(i)".utf8))
+            let body = Array("manifest \(i)".utf8)
+            let stored = try await f.service.blobs.put(body)
+            let at = f.service.now().addingTimeInterval(Double(i))
+            let m = ManifestRecord(project: "demo/plain", digest: stored.digest, mediaType: MediaType.ociManifest, artifactType: nil,
+                                   size: stored.size, subject: nil, annotations: [:], references: [layer.digest], createdAt: at)
+            try await f.service.metadata.putManifest(m, tag: TagRecord(project: "demo/plain", tag: "v\(i)", digest: m.digest, updatedAt: at, updatedBy: "ci"),
+                                                     audit: [AuditDraft(at: at, actor: "ci", action: .manifestPushed, project: "demo/plain", subject: stored.digest.description)])
+            images.append(("v\(i)", stored.digest, layer.digest))
+        }
+        f.clock.advance(60)
+        let dry = try await ops.collectGarbage(dryRun: true, project: "demo/plain", grace: 0, progress: nil)
+        #expect(dry.tags.map(\.tag).sorted() == ["v0", "v1", "v2"] && dry.tags.allSatisfy { $0.rule == "keep-tags: 2" })
+        let real = try await ops.collectGarbage(dryRun: false, project: "demo/plain", grace: 0, progress: nil)
+        #expect(Set(real.tags) == Set(dry.tags) && Set(real.blobs) == Set(dry.blobs) && Set(real.manifests) == Set(dry.manifests))
+        #expect(try await f.service.metadata.tags(project: "demo/plain", after: nil, limit: nil).map(\.tag) == ["v3", "v4"])
+        for (i, image) in images.enumerated() {
+            let layer = try await f.service.blobs.stat(image.layer), manifest = try await f.service.blobs.stat(image.manifest)
+            let present = layer != nil && manifest != nil
+            #expect(present == (i >= 3), "\(image.tag): \(present ? "kept" : "collected")")
         }
     }
 }

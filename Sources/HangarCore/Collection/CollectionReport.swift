@@ -15,6 +15,13 @@ public struct CollectionReport: Codable, Sendable, Hashable {
         public var digest: Digest
         public var why: String
     }
+    /// A plain tag removed by a tag rule.
+    public struct Tag: Codable, Sendable, Hashable {
+        public var project: String
+        public var tag: String
+        public var digest: Digest
+        public var rule: String
+    }
     /// A blob whose bytes go.
     public struct Blob: Codable, Sendable, Hashable {
         public var digest: Digest
@@ -25,6 +32,7 @@ public struct CollectionReport: Codable, Sendable, Hashable {
     public var startedAt: Date
     public var projects: [String]
     public var candidates: [Candidate] = []
+    public var tags: [Tag] = []
     public var manifests: [Manifest] = []
     public var blobs: [Blob] = []
     /// Candidates a rule would collect that a move made during the run put back in use.
@@ -38,7 +46,7 @@ public struct CollectionReport: Codable, Sendable, Hashable {
 
     /// The run's one audit entry's details.
     var auditDetails: [String: String] {
-        ["candidates": String(candidates.count), "manifests": String(manifests.count), "blobs": String(blobs.count),
+        ["candidates": String(candidates.count), "tags": String(tags.count), "manifests": String(manifests.count), "blobs": String(blobs.count),
          "bytes": String(bytes), "projects": projects.joined(separator: ","), "resumed": String(resumed)]
     }
 }

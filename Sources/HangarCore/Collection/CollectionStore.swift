@@ -41,6 +41,9 @@ public protocol CollectionStore: Sendable {
     /// one an environment points at or was moved to at or after `since`: those are returned
     /// and not recorded. A collected candidate can no longer be the target of a move.
     func recordCollected(_ candidates: [CollectedCandidate], since: Date) async throws -> [Digest]
+    /// Removes a plain tag if it still names `digest` and last moved before `since`; false
+    /// (nothing changed) otherwise. Not audited one by one: the run's entry counts them.
+    func collectTag(project: String, name: String, digest: Digest, since: Date) async throws -> Bool
     /// Removes an untagged manifest record that no candidate, other manifest or tag names,
     /// and that was not pushed or linked at or after `since`; false (nothing changed) otherwise.
     func collectManifest(project: String, digest: Digest, since: Date) async throws -> Bool

@@ -52,6 +52,7 @@ public struct Collector: Sendable {
                                                      applyRules: project == nil || project == name)
             live.formUnion(set.digests)
             report.candidates += set.collect
+            report.tags += set.droppedTags
             report.manifests += set.deadManifests
         }
         if !dryRun { try await recordRecords(&report, live: &live, now: now, since: since) }
@@ -86,6 +87,16 @@ public struct Collector: Sendable {
         }
         report.keptInUse = report.candidates.filter { inUse.contains($0.digest) }.map(\.digest)
         report.candidates.removeAll { inUse.contains($0.digest) }
+        // Tags first (a tagged manifest is not removed); a tag moved meanwhile stays, with its manifest.
+        var kept: [CollectionReport.Tag] = []
+        for t in report.tags where !(try await metadata.collectTag(project: t.project, name: t.tag, digest: t.digest, since: since)) {
+            kept.append(t)
+        }
+        report.tags.removeAll { t in kept.contains(t) }
+        report.manifests.removeAll { m in kept.contains { $0.project == m.project && $0.digest == m.digest } }
+        for t in kept {
+            if let record = try await metadata.manifest(project: t.project, digest: t.digest) { live.formUnion([record.digest] + record.references) }
+        }
         // An index goes before the manifests it lists: retry until no more go.
         var pending = report.manifests, removed: [CollectionReport.Manifest] = []
         while !pending.isEmpty {

@@ -7,6 +7,7 @@ import Foundation
 struct ProjectLiveSet {
     var digests: Set<Digest> = []
     var collect: [CollectionReport.Candidate] = []
+    var droppedTags: [CollectionReport.Tag] = []
     var deadManifests: [CollectionReport.Manifest] = []
 
     /// The live set of `project`; with `applyRules` false (a project not being collected)
@@ -32,7 +33,13 @@ struct ProjectLiveSet {
                 live.digests.formUnion([c.digest, c.configDigest] + c.artifacts.map(\.digest))
             }
         }
-        let tagged = Set(try await metadata.tags(project: project, after: nil, limit: nil).map(\.digest))
+        let tags = try await metadata.tags(project: project, after: nil, limit: nil)
+        if applyRules {
+            live.droppedTags = RetentionPolicy.droppedTags(rules, now: now, tags: tags)
+                .map { .init(project: project, tag: $0.0.tag, digest: $0.0.digest, rule: $0.rule) }
+        }
+        let dropped = Set(live.droppedTags.map(\.tag))
+        let tagged = Set(tags.filter { !dropped.contains($0.tag) }.map(\.digest))
         live.markManifests(try await metadata.manifests(project: project), project: project, rules: rules, now: now,
                            roots: recent.union(tagged), applyRules: applyRules)
         return live

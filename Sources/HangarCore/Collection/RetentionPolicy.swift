@@ -72,4 +72,19 @@ public enum RetentionPolicy {
         }
         return decisions
     }
+
+    /// The plain tags the rules remove, each with the rule: beyond the newest `keepTags`
+    /// (by when they last moved), or last moved more than `tagsMaxAge` before `now`.
+    public static func droppedTags(_ rules: RetentionRules, now: Date, tags: [TagRecord]) -> [(TagRecord, rule: String)] {
+        let newestFirst = tags.sorted { ($0.updatedAt, $0.tag) > ($1.updatedAt, $1.tag) }
+        var dropped: [(TagRecord, rule: String)] = []
+        for (i, tag) in newestFirst.enumerated() {
+            if let keep = rules.keepTags, i >= keep {
+                dropped.append((tag, "keep-tags: \(keep)"))
+            } else if let age = rules.tagsMaxAgeSeconds, now.timeIntervalSince(tag.updatedAt) > Double(age) {
+                dropped.append((tag, "tags-max-age: \(TimeSpan.format(Double(age)))"))
+            }
+        }
+        return dropped
+    }
 }

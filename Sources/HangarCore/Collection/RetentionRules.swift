@@ -12,18 +12,25 @@ import Foundation
 ///   stays; an older one goes once the candidate that superseded it is that old (nil: they stay).
 /// - `untaggedAfter`: a manifest pushed over the OCI API that no tag, candidate, index or
 ///   kept manifest refers to goes when it is that old.
+/// - `keepTags` / `tagsMaxAge`: plain tags (pushed over the OCI API; never candidate or
+///   environment tags) beyond the newest N, or last moved longer ago than the age, are
+///   removed (nil: no limit); their manifests then go by the untagged rule.
 public struct RetentionRules: Codable, Sendable, Hashable, CustomStringConvertible {
     public var rollbackDepth: Int
     public var releases: Int?
     public var supersededAfterSeconds: Int?
     public var untaggedAfterSeconds: Int
+    public var keepTags: Int?
+    public var tagsMaxAgeSeconds: Int?
 
     public init(rollbackDepth: Int = 5, releases: Int? = 10, supersededAfterSeconds: Int? = 14 * 86_400,
-                untaggedAfterSeconds: Int = 86_400) {
+                untaggedAfterSeconds: Int = 86_400, keepTags: Int? = nil, tagsMaxAgeSeconds: Int? = nil) {
         self.rollbackDepth = rollbackDepth
         self.releases = releases
         self.supersededAfterSeconds = supersededAfterSeconds
         self.untaggedAfterSeconds = untaggedAfterSeconds
+        self.keepTags = keepTags
+        self.tagsMaxAgeSeconds = tagsMaxAgeSeconds
     }
 
     /// The rules of a project that never set any.
@@ -37,6 +44,8 @@ public struct RetentionRules: Codable, Sendable, Hashable, CustomStringConvertib
         }
         if let s = supersededAfterSeconds { _ = try TimeSpan(seconds: s, what: "superseded-rcs") }
         _ = try TimeSpan(seconds: untaggedAfterSeconds, what: "untagged")
+        if let keepTags, !(0...1_000_000).contains(keepTags) { throw HangarError.invalid("keep-tags must be between 0 and 1000000 (or all), not \(keepTags)") }
+        if let s = tagsMaxAgeSeconds { _ = try TimeSpan(seconds: s, what: "tags-max-age") }
         return self
     }
 
@@ -44,6 +53,9 @@ public struct RetentionRules: Codable, Sendable, Hashable, CustomStringConvertib
     public var description: String {
         let releases = self.releases.map { "last \($0)" } ?? "all"
         let superseded = supersededAfterSeconds.map { TimeSpan.format(Double($0)) } ?? "kept"
-        return "environments: all, rollback-depth: \(rollbackDepth), releases: \(releases), superseded-rcs: \(superseded), untagged: \(TimeSpan.format(Double(untaggedAfterSeconds)))"
+        var text = "environments: all, rollback-depth: \(rollbackDepth), releases: \(releases), superseded-rcs: \(superseded), untagged: \(TimeSpan.format(Double(untaggedAfterSeconds)))"
+        if let keepTags { text += ", keep-tags: \(keepTags)" }
+        if let tagsMaxAgeSeconds { text += ", tags-max-age: \(TimeSpan.format(Double(tagsMaxAgeSeconds)))" }
+        return text
     }
 }
