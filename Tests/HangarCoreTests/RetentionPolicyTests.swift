@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 import Testing
 @testable import HangarCore
 
@@ -6,18 +7,6 @@ import Testing
 /// rollbacks, rule changes): it never collects what an environment runs, a candidate within
 /// the rollback depth of an environment, nor a candidate of a retained release.
 @Suite struct RetentionPolicyTests {
-    /// A small deterministic generator (SplitMix64), so a failing seed can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct History {
         var candidates: [CandidateRecord] = []
         var environments: [EnvironmentRecord]
@@ -28,7 +17,7 @@ import Testing
     static let names = ["sandbox", "staging", "production"]
 
     static func history(seed: UInt64) -> History {
-        var rng = Seeded(state: seed)
+        var rng = SplitMix64(seed: seed)
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         var h = History(environments: names.enumerated().map {
             EnvironmentRecord(project: "p", name: $1, position: $0, policy: EnvironmentPolicy(), current: nil, generation: 0, updatedAt: nil)
@@ -58,7 +47,7 @@ import Testing
     }
 
     static func rules(seed: UInt64) -> RetentionRules {
-        var rng = Seeded(state: seed ^ 0xABCDEF)
+        var rng = SplitMix64(seed: seed ^ 0xABCDEF)
         return RetentionRules(rollbackDepth: Int.random(in: 0...4, using: &rng), releases: Bool.random(using: &rng) ? Int.random(in: 0...3, using: &rng) : nil,
                               supersededAfterSeconds: Bool.random(using: &rng) ? Int.random(in: 0...200_000, using: &rng) : nil,
                               untaggedAfterSeconds: 60)

@@ -1,4 +1,5 @@
 import Foundation
+import HangarConformance
 
 /// A small mutation fuzzer: seeds from `Fixtures/fuzz/<corpus>/`, mutated by a seeded
 /// generator so a run is replayed exactly by giving the same seed. The harness, not this
@@ -22,20 +23,13 @@ struct Fuzzer {
         return try names.map { Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0))) }
     }
 
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(salt: String) {
-        state = Self.seed ^ salt.utf8.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }
+        generator = SplitMix64(seed: Self.seed ^ salt.utf8.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 })
     }
 
-    /// SplitMix64.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
 
