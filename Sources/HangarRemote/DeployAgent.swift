@@ -89,7 +89,8 @@ public struct DeployAgent: Sendable {
         await send(move.id, .inProgress, "fetching \(label)")
         let fetched: FetchResult
         do {
-            fetched = try await client.fetch(project, ref: move.to.description, to: configuration.target, artifact: nil,
+            // The agent owns its target by configuration (`--to`): it replaces it whatever is there.
+            fetched = try await client.fetch(project, ref: move.to.description, to: configuration.target, artifact: nil, replace: true,
                                              limits: configuration.limits, progress: nil)
         } catch {
             let message = "fetch of \(label) failed: \(error)"

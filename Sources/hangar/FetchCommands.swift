@@ -19,15 +19,17 @@ struct FetchCommand: AsyncParsableCommand {
         commandName: "fetch", abstract: "Fetch a candidate's artifacts, verified, safely and atomically extracted.")
     @Argument var project: String
     @Argument(help: "Candidate: tag, digest or environment name (e.g. production).") var ref: String
-    @Option(help: "Target folder (one subfolder per artifact, or the artifact itself with --artifact).") var to: String
+    @Option(help: "Target folder (one subfolder per artifact, or the artifact itself with --artifact). It is replaced whole; a non-empty folder an earlier fetch did not make is refused (exit 6) unless --replace.")
+    var to: String
     @Option(help: "Only this artifact, extracted into the target itself.") var artifact: String?
+    @Flag(help: "Replace the target folder even though fetch did not make it: everything in it is deleted.") var replace = false
     @OptionGroup var limits: LimitOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let progress = ProgressBar("fetching", total: nil)
-        let result = try await store.client().fetch(project, ref: ref, to: to, artifact: artifact, limits: limits.limits) { _, n in
+        let result = try await store.client().fetch(project, ref: ref, to: to, artifact: artifact, replace: replace, limits: limits.limits) { _, n in
             progress.update(n)
         }
         progress.finish()

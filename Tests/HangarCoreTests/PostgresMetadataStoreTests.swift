@@ -89,8 +89,11 @@ enum PostgresTamper {
     @Test func aDatabaseThatGoesAwayMakesCallsUnavailableNotHangOrCrash() async throws {
         let cluster = try PostgresCluster.startPrivate()
         defer { cluster.stop() }
-        let store = try await PostgresMetadataStore(url: try cluster.makeDatabase(), operationTimeout: .seconds(3))
-        _ = try await MetadataFixtures.seed(store, candidates: 1)
+        let url = try cluster.makeDatabase()
+        // Seeded with the default timeout: on a loaded machine a write may take longer than the
+        // 3 s this test gives the store it then watches lose its database.
+        _ = try await MetadataFixtures.seed(try await PostgresMetadataStore(url: url), candidates: 1)
+        let store = try await PostgresMetadataStore(url: url, operationTimeout: .seconds(3))
         #expect(try await store.projects().count == 1)
         cluster.stop()
         let start = ContinuousClock.now

@@ -103,7 +103,7 @@ import Glibc
         #expect(hookLines(s).count == 1, "the hook did not run")
         #expect(s.read("srv/.app.hangar-agent.json") == stateBefore, "the state still names what runs")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: s.dir.path + "/srv").sorted()
-        #expect(leftovers == [".app.hangar-agent.json", "app"], "no temp files or folders are left behind")
+        #expect(leftovers == [".app.hangar-agent.json", ".app.hangar-fetch", "app"], "no temp files or folders are left behind (the fetch marker names what app holds)")
         let report = try sandbox(h)["report"] as? [String: Any]
         #expect(report?["status"] as? String == "failed")
         let message = (report?["message"] as? String) ?? ""

@@ -118,11 +118,11 @@ extension Operations {
     }
 
     /// Fetches, verifies and atomically extracts a candidate's artifacts (read).
-    public func fetch(_ project: String, ref: String, to target: String, artifact: String? = nil,
+    public func fetch(_ project: String, ref: String, to target: String, artifact: String? = nil, replace: Bool = false,
                       limits: ExtractionLimits = ExtractionLimits(),
                       progress: ((String, Int64) -> Void)? = nil) async throws -> FetchResult {
         try authorize(.read, project: project)
         try await refuseIfCollected(try await service.resolve(project, ref))
-        return try await service.fetch(project, ref: ref, to: target, artifact: artifact, limits: limits, progress: progress)
+        return try await service.fetch(project, ref: ref, to: target, artifact: artifact, replace: replace, limits: limits, progress: progress)
     }
 }

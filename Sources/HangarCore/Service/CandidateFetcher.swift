@@ -19,6 +19,8 @@ public struct CandidateFetcher {
     public var progress: ((String, Int64) -> Void)?
     public var open: Open
     public var isIntact: IsIntact?
+    /// Replace a non-empty target folder fetch did not make (`TargetOwnership`).
+    public var replaceUnowned = false
 
     public init(limits: ExtractionLimits = ExtractionLimits(), progress: ((String, Int64) -> Void)? = nil,
                 open: @escaping Open, isIntact: IsIntact? = nil) {
@@ -30,6 +32,13 @@ public struct CandidateFetcher {
 
     /// Extracts the artifacts of `c` into `target` (see the type's description).
     public func fetch(_ c: CandidateRecord, to target: String, artifact: String?) async throws -> FetchResult {
+        try TargetOwnership.check(target, replace: replaceUnowned)
+        let result = try await extractAll(c, to: target, artifact: artifact)
+        try TargetOwnership.claim(target, project: c.project, tag: c.tag, digest: c.digest)
+        return result
+    }
+
+    private func extractAll(_ c: CandidateRecord, to target: String, artifact: String?) async throws -> FetchResult {
         var result = FetchResult(project: c.project, tag: c.tag, digest: c.digest, target: target, artifacts: [])
         if let artifact {
             guard let a = c.artifacts.first(where: { $0.name == artifact }) else {

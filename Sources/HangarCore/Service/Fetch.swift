@@ -38,15 +38,16 @@ extension HangarService {
     /// atomic step only when all of it succeeded (one folder per artifact, or just the
     /// artifact named by `artifact` into `target` itself). A corrupt blob fails the fetch
     /// and leaves `target` as it was.
-    func fetch(_ project: String, ref: String, to target: String, artifact: String? = nil,
+    func fetch(_ project: String, ref: String, to target: String, artifact: String? = nil, replace: Bool = false,
                       limits: ExtractionLimits = ExtractionLimits(),
                       progress: ((String, Int64) -> Void)? = nil) async throws -> FetchResult {
         let c = try await resolve(project, ref)
         let blobs = self.blobs
-        let fetcher = CandidateFetcher(
+        var fetcher = CandidateFetcher(
             limits: limits, progress: progress,
             open: { a in try await blobs.reader(for: a.digest) },
             isIntact: { a in try await blobIsIntact(a.digest) })
+        fetcher.replaceUnowned = replace
         return try await fetcher.fetch(c, to: target, artifact: artifact)
     }
 

@@ -28,8 +28,9 @@ public protocol HangarClient: Sendable {
     func show(_ project: String, ref: String) async throws -> CandidateDetails
     func diff(_ project: String, from: String, to: String) async throws -> CandidateDiff
 
-    /// Fetches, verifies and atomically extracts a candidate's artifacts.
-    func fetch(_ project: String, ref: String, to target: String, artifact: String?, limits: ExtractionLimits,
+    /// Fetches, verifies and atomically extracts a candidate's artifacts; a non-empty
+    /// target folder fetch did not make is replaced only with `replace` (`TargetOwnership`).
+    func fetch(_ project: String, ref: String, to target: String, artifact: String?, replace: Bool, limits: ExtractionLimits,
                progress: ((String, Int64) -> Void)?) async throws -> FetchResult
 
     func auditLog(project: String?, after: Int64, limit: Int) async throws -> [AuditEntry]
