@@ -29,12 +29,6 @@ extension Operations {
         try authorize(.admin, project: project)
         return try await Collector(service: service, grace: grace).run(dryRun: dryRun, project: project, actor: actor, progress: progress)
     }
-
-    /// Throws a clear error when `candidate` was collected: when, by which rule.
-    func refuseIfCollected(_ candidate: CandidateRecord) async throws {
-        guard let c = try await service.metadata.collectedCandidates(project: candidate.project).first(where: { $0.digest == candidate.digest }) else { return }
-        throw HangarError.notFound("candidate \(c.tag) of \(c.project) was collected at \(Timestamp.format(c.at)) by retention rule '\(c.rule)': its records stay in history and audit, its bytes are gone")
-    }
 }
 
 /// A project's retention rules and whether they are the defaults (it never set any).

@@ -108,7 +108,6 @@ extension Operations {
 
     public func show(_ project: String, ref: String) async throws -> CandidateDetails {
         try authorize(.read, project: project)
-        try await refuseIfCollected(try await service.resolve(project, ref))
         return try await service.show(project, ref: ref)
     }
 
@@ -122,7 +121,6 @@ extension Operations {
                       limits: ExtractionLimits = ExtractionLimits(),
                       progress: ((String, Int64) -> Void)? = nil) async throws -> FetchResult {
         try authorize(.read, project: project)
-        try await refuseIfCollected(try await service.resolve(project, ref))
         return try await service.fetch(project, ref: ref, to: target, artifact: artifact, replace: replace, limits: limits, progress: progress)
     }
 }

@@ -42,6 +42,7 @@ extension HangarService {
                       limits: ExtractionLimits = ExtractionLimits(),
                       progress: ((String, Int64) -> Void)? = nil) async throws -> FetchResult {
         let c = try await resolve(project, ref)
+        try await refuseIfCollected(c)
         let blobs = self.blobs
         var fetcher = CandidateFetcher(
             limits: limits, progress: progress,

@@ -108,6 +108,7 @@ extension HangarService {
     /// The candidate `ref` names, with its manifest and config read back from the store.
     func show(_ project: String, ref: String) async throws -> CandidateDetails {
         let c = try await resolve(project, ref)
+        try await refuseIfCollected(c)
         let manifest = try OCIManifest.parse(try await blobs.get(c.digest))
         let config = try CandidateConfig.parse(try await blobs.get(c.configDigest))
         let parentTag = try await c.parent.asyncMap { try await metadata.candidate(project: project, digest: $0)?.tag } ?? nil

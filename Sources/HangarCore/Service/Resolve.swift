@@ -51,3 +51,11 @@ extension HangarService {
         }
     }
 }
+
+extension HangarService {
+    /// Throws a clear error when `candidate` was collected: when, by which rule.
+    func refuseIfCollected(_ candidate: CandidateRecord) async throws {
+        guard let c = try await metadata.collectedCandidates(project: candidate.project).first(where: { $0.digest == candidate.digest }) else { return }
+        throw HangarError.notFound("candidate \(c.tag) of \(c.project) was collected at \(Timestamp.format(c.at)) by retention rule '\(c.rule)': its records stay in history and audit, its bytes are gone")
+    }
+}
