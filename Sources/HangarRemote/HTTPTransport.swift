@@ -100,4 +100,14 @@ struct HTTPTransport: Sendable {
         }
         return try APIJSON.decode(Answer.self, from: data, what: what)
     }
+
+    /// The raw body of a GET (at most `limit` bytes).
+    func bytes(_ path: String, query: [(String, String)] = [], what: String, limit: Int = 64 << 20) async throws -> [UInt8] {
+        let response = try await execute(request(.GET, path, query: query), what: what)
+        do {
+            return Array(try await response.body.collect(upTo: limit).readableBytesView)
+        } catch {
+            throw HangarError(.io, "cannot read the server's answer to \(what)", cause: error)
+        }
+    }
 }

@@ -13,7 +13,7 @@ struct VerifyCandidateCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = try await store.operations().verifyCandidate(project, ref: ref, key: loadKey(key))
+        let report = try await store.client().verifyCandidate(project, ref: ref, key: loadKey(key))
         try printReport(report, output)
     }
 }
@@ -32,10 +32,9 @@ struct EvidenceCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let service = try await store.operations()
-            var bytes: [UInt8] = []
-            let index = try await service.writeEvidence(project, ref: ref) { bytes += $0 }
+            let bytes = try await store.client().evidenceBundle(project, ref: ref)
             try AtomicFileOutput.write(to: output) { sink in try bytes.withUnsafeBytes(sink) }
+            let index = try EvidenceBundle.index(of: bytes)
             print("wrote \(output): \(index.project) \(index.tag), \(index.deployments.count) move(s), \(index.auditEntries.count) audit entries with proofs")
         }
     }
@@ -63,7 +62,7 @@ struct AuditAtCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let answer = try await store.operations().timeTravel(project, environment: environment, at: Timestamp.parse(time))
+        let answer = try await store.client().timeTravel(project, environment: environment, at: Timestamp.parse(time))
         if output.json { return try Terminal.json(answer) }
         let d = answer.deployment
         print("""

@@ -48,7 +48,7 @@ struct BlobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let expected = try digest.map(parseDigest)
-            let blobs = try await store.blobStore()
+            let blobs = try await store.blobStore(for: "blob put")
             let reader = try LocalFileReader(path: file)
             defer { reader.close() }
             let writer = try await blobs.writer()
@@ -81,7 +81,7 @@ struct BlobCommand: AsyncParsableCommand {
 
         func run() async throws {
             let digest = try parseDigest(digest)
-            let reader = try await store.blobStore().reader(for: digest)
+            let reader = try await store.blobStore(for: "blob get").reader(for: digest)
             defer { reader.close() }
             let progress = Handoff(ProgressBar("reading", total: reader.length))
             let (source, output) = (Handoff(BlockingBlobSource(reader)), output)
@@ -106,7 +106,7 @@ struct BlobCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let blobs = try await store.blobStore()
+            let blobs = try await store.blobStore(for: "blob ls")
             var rows: [BlobRow] = []
             var after: Digest?
             while true {
@@ -132,7 +132,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try await store.service()
+        let service = try await store.service(for: "verify")
         let referenced = try await service.metadata.referencedBlobs()
         let progress = ProgressBar("verifying", total: nil)
         let report = try await Scrubber(store: service.blobs).run(referenced: referenced) { _, _, bytes in progress.update(bytes) }

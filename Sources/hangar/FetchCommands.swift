@@ -88,7 +88,7 @@ struct ExtractCommand: AsyncParsableCommand {
         let extractor = SafeExtractor(limits: limits.limits)
         let summary: ExtractionSummary
         if source.hasPrefix("sha256:") {
-            let reader = try await store.blobStore().reader(for: try parseDigest(source))
+            let reader = try await store.blobStore(for: "extract DIGEST").reader(for: try parseDigest(source))
             defer { reader.close() }
             summary = try await extractor.extract(reader, into: to)
         } else {

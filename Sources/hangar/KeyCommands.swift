@@ -32,8 +32,7 @@ struct KeyCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            guard let key = try await store.service().signingKey else { throw HangarError.notFound("the store has no signing key") }
-            print(try key.publicPEM(), terminator: "")
+            print(try await store.client().publicKey().publicPEM(), terminator: "")
         }
     }
 }

@@ -74,35 +74,37 @@ struct StoreOptions: ParsableArguments {
                                 metadata: nonEmpty(metadata) ?? nonEmpty(env["HANGAR_METADATA"]) ?? embedded.metadata)
     }
 
-    func blobStore() async throws -> any BlobStore {
-        try refuseServer()
+    /// The blob store of a command that works on a store folder only (`localOnly`).
+    func blobStore(for command: String) async throws -> any BlobStore {
+        try localOnly(command)
         return try await Backends.blobStore(backends.blobs)
     }
 
-    func service() async throws -> HangarService {
-        try refuseServer()
-        return try await Backends.service(backends, signingKey: signingKeyPath ?? path + "/signing-key.pem",
-                                          createKey: signingKeyPath == nil)
+    /// The embedded store of a command that works on a store folder only (`localOnly`).
+    func service(for command: String) async throws -> HangarService {
+        try localOnly(command)
+        return try await localService()
     }
 
-    /// The embedded store's operations, for the OS user (or --actor) with every right.
-    func operations() async throws -> Operations {
-        try await service().acting(as: .local(actorName))
-    }
-
-    /// The store every release command talks to: the server when one is named, else the
-    /// embedded store.
+    /// The store every other command talks to: the server when one is configured, else
+    /// the embedded store acting for the OS user (or --actor) with every right. Nothing
+    /// falls back from one to the other.
     func client() async throws -> any HangarClient {
         if let endpoint = try endpoint() { return RemoteClient(endpoint: endpoint) }
-        return try await operations()
+        return try await localService().acting(as: .local(actorName))
     }
 
-    /// Local-only commands work on the store folder; an explicit --server there is a mistake
-    /// (HANGAR_SERVER in the environment is ignored by them).
-    private func refuseServer() throws {
-        if nonEmpty(server) != nil {
-            throw HangarError.invalid("this command works on a local store only (--store); --server is for release commands")
-        }
+    private func localService() async throws -> HangarService {
+        try await Backends.service(backends, signingKey: signingKeyPath ?? path + "/signing-key.pem",
+                                   createKey: signingKeyPath == nil)
+    }
+
+    /// A command that reads a store folder directly (raw blobs, a full re-hash) refuses
+    /// when a server is configured, instead of quietly making or reading a local store.
+    private func localOnly(_ command: String) throws {
+        guard try endpoint() != nil else { return }
+        throw HangarError.invalid("'hangar \(command)' works on a local store folder only, and a server is configured "
+            + "(--server or HANGAR_SERVER): give --store PATH to use a local store, or unset HANGAR_SERVER")
     }
 
     private func nonEmpty(_ text: String?) -> String? {

@@ -1,13 +1,12 @@
 import ArgumentParser
 import Foundation
 import HangarCore
-import HangarServer
 
 /// `hangar token create|ls|revoke` on the local store: how an operator issues the first
 /// admin token before any server is reachable.
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Issue, list and revoke API tokens (on the local store).",
+        commandName: "token", abstract: "Issue, list and revoke API tokens (admin; on the store or its server).",
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
@@ -28,13 +27,13 @@ struct TokenCommand: AsyncParsableCommand {
             guard let role = Role(rawValue: role) else {
                 throw HangarError.invalid("role '\(role)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let service = try await store.operations()
-            let expiresAt = try expires.map { try TokenExpiry.parse($0, now: service.service.now()) }
-            let (record, secret) = try await service.createToken(name: name, role: role, projects: projects, environments: environments,
-                                                                 expiresAt: expiresAt)
-            if output.json { return try Terminal.json(IssuedToken(token: TokenView(record), secret: secret)) }
-            Terminal.error("issued token \(record.name) (id \(record.id)), role \(record.role.rawValue); store the secret now, it is not shown again:")
-            print(secret)
+            let expiresAt = try expires.map { try TokenExpiry.parse($0, now: Date()) }
+            let issued = try await store.client().createToken(
+                TokenRequest(name: name, role: role, projects: projects, environments: environments, expiresAt: expiresAt))
+            if output.json { return try Terminal.json(issued) }
+            let t = issued.token
+            Terminal.error("issued token \(t.name) (id \(t.id)), role \(t.role.rawValue); store the secret now, it is not shown again:")
+            print(issued.secret)
         }
     }
 
@@ -44,7 +43,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let tokens = try await store.operations().tokens().map(TokenView.init)
+            let tokens = try await store.client().tokens()
             if output.json { return try Terminal.json(tokens) }
             Terminal.table(["ID", "NAME", "ROLE", "PROJECTS", "ENVIRONMENTS", "EXPIRES", "STATE"], tokens.map {
                 [$0.id, $0.name, $0.role.rawValue, $0.projects.isEmpty ? "*" : $0.projects.joined(separator: ","),
@@ -61,7 +60,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let token = TokenView(try await store.operations().revokeToken(id: id))
+            let token = try await store.client().revokeToken(id: id)
             if output.json { return try Terminal.json(token) }
             print("revoked token \(token.name) (\(token.id))")
         }

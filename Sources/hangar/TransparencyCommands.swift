@@ -10,7 +10,7 @@ struct CheckpointCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let cp = try await store.operations().checkpoint()
+        let cp = try await store.client().checkpoint()
         let bytes = Array(try Terminal.jsonData(cp))
         try AtomicFileOutput.write(to: output ?? "-") { try bytes.withUnsafeBytes($0) }
         if output != nil { print("checkpoint of \(cp.checkpoint.size) entries, root \(cp.checkpoint.rootHash)") }
@@ -28,11 +28,11 @@ struct ProveCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try await store.operations()
+        let service = try await store.client()
         var size: Int64?
         var root: String?
         if let checkpoint {
-            let signer = try key.map(loadKey) ?? service.signingKey()
+            let signer = try await trustedKey(key, service)
             let cp = try readJSON(SignedCheckpoint.self, from: checkpoint, what: "signed checkpoint").verified(key: signer)
             size = cp.size
             root = cp.rootHash
@@ -59,10 +59,10 @@ struct ConsistencyCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let service = try await store.operations()
+        let service = try await store.client()
         let proof: ConsistencyProof
         if let checkpoint {
-            let signer = try key.map(loadKey) ?? service.signingKey()
+            let signer = try await trustedKey(key, service)
             proof = try await service.verifyAgainst(readJSON(SignedCheckpoint.self, from: checkpoint, what: "signed checkpoint"), key: signer)
         } else if let from {
             proof = try await service.proveConsistency(from: from)
@@ -81,4 +81,10 @@ struct AnyEncodable: Encodable {
     let value: any Encodable
     init(_ value: any Encodable) { self.value = value }
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// The key a checkpoint is checked with: the file the auditor gave, else the store's own.
+func trustedKey(_ file: String?, _ client: any HangarClient) async throws -> SigningKey {
+    if let file { return try loadKey(file) }
+    return try await client.publicKey()
 }

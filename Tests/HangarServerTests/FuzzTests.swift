@@ -95,7 +95,7 @@ import Glibc
                 }
                 _ = try? await service.projectInfo("acme/app")
             }
-            if let token = try? HangarJSON.decoder.decode(CreateTokenBody.self, from: Data(bytes)) {
+            if let token = try? HangarJSON.decoder.decode(TokenRequest.self, from: Data(bytes)) {
                 _ = try? await service.createToken(name: token.name, role: token.role, projects: token.projects ?? [],
                                                    environments: token.environments ?? [], expiresAt: token.expiresAt, actor: "fuzz")
             }

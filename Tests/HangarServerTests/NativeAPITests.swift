@@ -94,7 +94,7 @@ import Testing
         let f = try await ServerFixture()
         try await f.test { c in
             let issued = try await c.json(.post, "/api/v1/tokens", as: "admin",
-                                          CreateTokenBody(name: "ci-new", role: .ci, projects: ["acme/app"], environments: nil, expiresAt: nil))
+                                          TokenRequest(name: "ci-new", role: .ci, projects: ["acme/app"]))
             #expect(issued.status == .created && !issued.text.contains("secretHash"))
             let token = try issued.decode(IssuedToken.self)
             #expect(token.secret.hasPrefix("hgr_") && token.token.createdBy == "admin")

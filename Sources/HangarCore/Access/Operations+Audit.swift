@@ -31,11 +31,6 @@ extension Operations {
         return try await service.proveConsistency(from: oldSize)
     }
 
-    public func verifyAgainst(_ signed: SignedCheckpoint, key: SigningKey) async throws -> ConsistencyProof {
-        try authorize(.audit, project: nil)
-        return try await service.verifyAgainst(signed, key: key)
-    }
-
     /// The store's signing key, for its public half (audit).
     public func signingKey() throws -> SigningKey {
         try authorize(.audit, project: nil)
@@ -60,6 +55,18 @@ extension Operations {
                               into sink: (UnsafeRawBufferPointer) throws -> Void) async throws -> EvidenceBundle.Index {
         try authorize(.audit, project: project)
         return try await service.writeEvidence(project, ref: ref, into: sink)
+    }
+
+    /// A candidate's evidence bundle, in memory (it holds records and proofs, no artifact bytes).
+    public func evidenceBundle(_ project: String, ref: String) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        _ = try await writeEvidence(project, ref: ref) { bytes += $0 }
+        return bytes
+    }
+
+    /// The store's public key (audit).
+    public func publicKey() async throws -> SigningKey {
+        try signingKey()
     }
 
     /// Refused requests, newest first (audit of every project).

@@ -66,24 +66,25 @@ extension Operations {
 // MARK: Tokens
 
 extension Operations {
-    /// Every token (admin).
-    public func tokens() async throws -> [TokenRecord] {
+    /// Every token, without secrets (admin).
+    public func tokens() async throws -> [TokenView] {
         try authorize(.admin, project: nil)
-        return try await service.tokens()
+        return try await service.tokens().map(TokenView.init)
     }
 
     /// Issues a token (admin); the secret is returned once.
-    public func createToken(name: String, role: Role, projects: [String] = [], environments: [String] = [],
-                            expiresAt: Date? = nil) async throws -> (TokenRecord, secret: String) {
+    public func createToken(_ request: TokenRequest) async throws -> IssuedToken {
         try authorize(.admin, project: nil)
-        return try await service.createToken(name: name, role: role, projects: projects, environments: environments,
-                                             expiresAt: expiresAt, actor: actor)
+        let (record, secret) = try await service.createToken(
+            name: request.name, role: request.role, projects: request.projects ?? [], environments: request.environments ?? [],
+            expiresAt: request.expiresAt, actor: actor)
+        return IssuedToken(token: TokenView(record), secret: secret)
     }
 
     /// Revokes a token (admin).
-    public func revokeToken(id: String) async throws -> TokenRecord {
+    public func revokeToken(id: String) async throws -> TokenView {
         try authorize(.admin, project: nil)
-        return try await service.revokeToken(id: id, actor: actor)
+        return TokenView(try await service.revokeToken(id: id, actor: actor))
     }
 
     /// The principal's own token: any caller who presented one.

@@ -35,6 +35,21 @@ public protocol HangarClient: Sendable {
 
     func auditLog(project: String?, after: Int64, limit: Int) async throws -> [AuditEntry]
     func verifyAudit() async throws -> AuditVerification
+    func checkpoint() async throws -> SignedCheckpoint
+    func proveInclusion(seq: Int64, treeSize: Int64?) async throws -> (InclusionProof, AuditEntry)
+    func proveConsistency(from oldSize: Int64) async throws -> ConsistencyProof
+    /// The store's public key (a local store's key pair; a server sends only the public half).
+    func publicKey() async throws -> SigningKey
+    func timeTravel(_ project: String, environment: String, at time: Date) async throws -> TimeTravelAnswer
+    /// The candidate's offline evidence bundle (a tar of records and proofs, no artifact bytes).
+    func evidenceBundle(_ project: String, ref: String) async throws -> [UInt8]
+    /// Checks a candidate with the key the caller trusts: in-process, its signatures,
+    /// provenance, moves and blob bytes; against a server, its evidence bundle, offline.
+    func verifyCandidate(_ project: String, ref: String, key: SigningKey) async throws -> VerificationReport
+
+    func tokens() async throws -> [TokenView]
+    func createToken(_ request: TokenRequest) async throws -> IssuedToken
+    func revokeToken(id: String) async throws -> TokenView
 
     func retentionRules(_ project: String) async throws -> RetentionAnswer
     func setRetentionRules(_ project: String, _ rules: RetentionRules) async throws -> RetentionRules
@@ -45,3 +60,10 @@ public protocol HangarClient: Sendable {
 }
 
 extension Operations: HangarClient {}
+
+extension HangarClient {
+    /// Checks the store's log against a checkpoint kept earlier (`CheckpointCheck`).
+    public func verifyAgainst(_ signed: SignedCheckpoint, key: SigningKey) async throws -> ConsistencyProof {
+        try await CheckpointCheck.verify(signed, key: key) { try await proveConsistency(from: $0) }
+    }
+}

@@ -47,4 +47,26 @@ public enum EvidenceBundle {
         }
         _ = try DeterministicArchiver(compression: .none).archive(folder, into: sink)
     }
+
+    /// Extracts bundle bytes into `folder` with the safe extractor.
+    static func extract(_ bytes: [UInt8], into folder: String) throws {
+        var offset = 0
+        _ = try SafeExtractor(limits: ExtractionLimits(maxTotalBytes: 1 << 30, maxEntries: 100_000)).extract(into: folder) { buffer in
+            let n = min(buffer.count, bytes.count - offset)
+            bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
+            offset += n
+            return n
+        }
+    }
+
+    /// What a bundle is about (its `index.json`), unverified: for messages.
+    public static func index(of bytes: [UInt8]) throws -> Index {
+        let folder = NSTemporaryDirectory() + "hangar-evidence-index-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try extract(bytes, into: folder)
+        guard let data = FileManager.default.contents(atPath: folder + "/index.json") else {
+            throw HangarError.integrity("the evidence bundle has no index.json")
+        }
+        return try decoder().decode(Index.self, from: data)
+    }
 }

@@ -23,13 +23,7 @@ public struct EvidenceVerifier {
         let folder = NSTemporaryDirectory() + "hangar-evidence-check-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         do {
-            var offset = 0
-            _ = try SafeExtractor(limits: ExtractionLimits(maxTotalBytes: 1 << 30, maxEntries: 100_000)).extract(into: folder) { buffer in
-                let n = min(buffer.count, bytes.count - offset)
-                bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
-                offset += n
-                return n
-            }
+            try EvidenceBundle.extract(bytes, into: folder)
         } catch {
             report.record("bundle", false, "not a readable evidence bundle: \(error)")
             return report

@@ -134,16 +134,9 @@ extension HangarService {
             proof: MerkleTree.consistencyProof(oldSize: Int(oldSize), leaves).map(Hex.encode))
     }
 
-    /// Checks the log now against a checkpoint an auditor kept: signature, then that the log
-    /// only grew since. Names what is wrong otherwise.
+    /// Checks the log now against a checkpoint an auditor kept (`CheckpointCheck`).
     func verifyAgainst(_ signed: SignedCheckpoint, key: SigningKey) async throws -> ConsistencyProof {
-        let cp = try signed.verified(key: key)
-        let proof = try await proveConsistency(from: cp.size)
-        guard proof.oldRoot == cp.rootHash else {
-            throw HangarError.integrity("the first \(cp.size) audit entries no longer hash to the checkpoint's root \(cp.rootHash.prefix(16))…: entries were edited, removed or reordered since \(Timestamp.format(cp.time))")
-        }
-        guard proof.verify() else { throw HangarError.integrity("the consistency proof from size \(cp.size) does not verify") }
-        return proof
+        try await CheckpointCheck.verify(signed, key: key) { try await proveConsistency(from: $0) }
     }
 
     func requireSigningKey() throws -> SigningKey {

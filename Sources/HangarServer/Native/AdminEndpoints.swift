@@ -39,24 +39,21 @@ struct AdminEndpoints: Sendable {
 
     /// `GET /api/v1/tokens` (admin): every token, without hashes.
     func tokens(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
-        try Responses.json(try await state.operations(context).tokens().map(TokenView.init))
+        try Responses.json(try await state.operations(context).tokens())
     }
 
     /// `POST /api/v1/tokens` (admin): 201 `{"token", "secret"}`; the secret is shown once.
     func createToken(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
         let ops = state.operations(context)
         try ops.authorize(.admin, project: nil)
-        let body = try await NativeBody.decode(CreateTokenBody.self, request, context)
-        let (record, secret) = try await ops.createToken(
-            name: body.name, role: body.role, projects: body.projects ?? [], environments: body.environments ?? [],
-            expiresAt: body.expiresAt)
-        return try Responses.json(IssuedToken(token: TokenView(record), secret: secret), status: .created)
+        let body = try await NativeBody.decode(TokenRequest.self, request, context)
+        return try Responses.json(try await ops.createToken(body), status: .created)
     }
 
     /// `DELETE /api/v1/tokens/{id}` (admin): the revoked token.
     func revokeToken(_ request: Request, _ context: HangarRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        return try Responses.json(TokenView(try await state.operations(context).revokeToken(id: id)))
+        return try Responses.json(try await state.operations(context).revokeToken(id: id))
     }
 
     /// `POST /api/v1/gc?dryRun=&project=&graceSeconds=` (admin of the project, or of all):

@@ -67,9 +67,3 @@ struct AuditorEndpoints: Sendable {
         return response
     }
 }
-
-/// An inclusion proof with the entry it proves.
-struct InclusionAnswer: Codable, Sendable {
-    var proof: InclusionProof
-    var entry: AuditEntry
-}

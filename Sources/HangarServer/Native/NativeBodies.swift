@@ -42,44 +42,6 @@ struct ReportBody: Codable, Sendable {
     var message: String?
 }
 
-/// `POST /api/v1/tokens`.
-struct CreateTokenBody: Codable, Sendable {
-    var name: String
-    var role: Role
-    var projects: [String]?
-    var environments: [String]?
-    var expiresAt: Date?
-}
-
-/// A token as the API shows it: everything but the secret's hash.
-public struct TokenView: Codable, Sendable, Hashable {
-    public var id: String
-    public var name: String
-    public var role: Role
-    public var projects: [String]
-    public var environments: [String]
-    public var createdAt: Date
-    public var createdBy: String
-    public var expiresAt: Date?
-    public var revokedAt: Date?
-
-    public init(_ t: TokenRecord) {
-        (id, name, role, projects, environments) = (t.id, t.name, t.role, t.projects, t.environments)
-        (createdAt, createdBy, expiresAt, revokedAt) = (t.createdAt, t.createdBy, t.expiresAt, t.revokedAt)
-    }
-}
-
-/// The answer to `POST /api/v1/tokens`: the record and the secret, shown this once.
-public struct IssuedToken: Codable, Sendable {
-    public var token: TokenView
-    public var secret: String
-
-    public init(token: TokenView, secret: String) {
-        self.token = token
-        self.secret = secret
-    }
-}
-
 /// Reading JSON request bodies (at most `maxUploadSize`) in Hangar's dialect.
 enum NativeBody {
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: HangarRequestContext) async throws -> T {
