@@ -103,6 +103,12 @@ public struct RemoteClient: HangarClient {
         try await transport.json(.GET, APIPath.project(project, "status"), what: "status of \(project)")
     }
 
+    public func candidates(_ project: String, version: String?, limit: Int) async throws -> [CandidateSummary] {
+        var query = [("limit", String(limit))]
+        if let version { query.append(("version", version)) }
+        return try await transport.json(.GET, APIPath.project(project, "candidates"), query: query, what: "candidates of \(project)")
+    }
+
     public func history(_ project: String, environment: String?, at: Date?, limit: Int?) async throws -> [HistoryEntry] {
         var query: [(String, String)] = []
         if let environment { query.append(("env", environment)) }

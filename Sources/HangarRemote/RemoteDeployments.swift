@@ -4,12 +4,15 @@ import HangarCore
 import NIOCore
 
 extension RemoteClient {
-    /// The environment's status once its generation differs from `generation`, or after
-    /// about `timeout` seconds if nothing moved (a long poll; the server decides the exact
+    /// The environment's status once its generation differs from `generation` (or its
+    /// newest report's fingerprint from `report`), or after about `timeout` seconds if
+    /// nothing changed (a long poll; the server decides the exact
     /// wait, and the answer may then still be at `generation`).
-    public func watch(_ project: String, environment: String, generation: Int64, timeout: Int) async throws -> EnvironmentStatus {
-        try await transport.json(.GET, APIPath.environment(project, environment, "watch"),
-                                 query: [("generation", String(generation)), ("timeout", String(timeout))],
+    public func watch(_ project: String, environment: String, generation: Int64, report: String? = nil,
+                      timeout: Int) async throws -> EnvironmentStatus {
+        var query = [("generation", String(generation)), ("timeout", String(timeout))]
+        if let report { query.append(("report", report)) }
+        return try await transport.json(.GET, APIPath.environment(project, environment, "watch"), query: query,
                                  what: "watch \(environment) of \(project)", timeout: .seconds(Int64(timeout) + 60))
     }
 

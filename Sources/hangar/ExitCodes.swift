@@ -5,6 +5,10 @@ enum ExitCodes {
     static let ok: Int32 = 0
     static let error: Int32 = 1
     static let usage: Int32 = 2
+    /// `hangar wait`: an agent reported the deployment failed.
+    static let deploymentFailed: Int32 = 10
+    /// `hangar wait`: time ran out before the agents reported.
+    static let timedOut: Int32 = 11
 
     static func code(for kind: HangarError.Kind) -> Int32 {
         switch kind {

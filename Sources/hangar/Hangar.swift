@@ -11,7 +11,8 @@ struct Hangar: AsyncParsableCommand {
             to a server instead with --server URL (or $HANGAR_SERVER), token --token (or $HANGAR_TOKEN).
             Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 refused by policy,
             4 not found, 5 integrity failure, 6 conflict, 7 limit exceeded, 8 denied,
-            9 the server is at a limit (retry later).
+            9 the server is at a limit (retry later), 10 a deployment failed (wait),
+            11 timed out (wait).
             """,
         version: HangarVersion.current,
         subcommands: [
@@ -21,7 +22,9 @@ struct Hangar: AsyncParsableCommand {
             PromoteCommand.self,
             RollbackCommand.self,
             ApproveCommand.self,
+            WaitCommand.self,
             StatusCommand.self,
+            CandidatesCommand.self,
             HistoryCommand.self,
             ShowCommand.self,
             DiffCommand.self,

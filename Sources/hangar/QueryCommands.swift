@@ -12,9 +12,38 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let rows = try await store.client().status(project)
         if output.json { return try Terminal.json(rows) }
-        Terminal.table(["ENVIRONMENT", "CANDIDATE", "DIGEST", "COMMIT", "SINCE", "BY"], rows.map {
+        Terminal.table(["ENVIRONMENT", "CANDIDATE", "DIGEST", "COMMIT", "SINCE", "BY", "AGENT REPORT"], rows.map {
             [$0.environment, $0.tag ?? "-", $0.digest.map { "sha256:" + $0.short } ?? "-",
-             $0.commit.map { String($0.prefix(12)) } ?? "-", $0.since?.display ?? "-", $0.by ?? "-"]
+             $0.commit.map { String($0.prefix(12)) } ?? "-", $0.since?.display ?? "-", $0.by ?? "-", Self.describe($0.report)]
+        })
+    }
+
+    /// `succeeded (agent-1, 12:03:01)`, `failed: message (agent-1, …)`, or `-` before any report.
+    static func describe(_ report: DeploymentReport?) -> String {
+        guard let report else { return "-" }
+        let detail = report.message.map { ": " + String($0.prefix(60)) } ?? ""
+        return "\(report.status.rawValue)\(report.status == .failed ? detail : "") (\(report.agent), \(report.at.display))"
+    }
+}
+
+/// `hangar candidates PROJECT [--version V]`.
+struct CandidatesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "candidates", abstract: "A project's candidates, newest first: commit, who cut it, where it runs now.")
+    @Argument var project: String
+    @Option(help: "Only the candidates of this version (e.g. 2.4.0).") var version: String?
+    @Option(help: "At most this many (newest first).") var limit: Int = 100
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let rows = try await store.client().candidates(project, version: version, limit: limit)
+        if output.json { return try Terminal.json(rows) }
+        if rows.isEmpty { return print(version.map { "\(project) has no candidate of \($0)" } ?? "\(project) has no candidates yet") }
+        Terminal.table(["CANDIDATE", "DIGEST", "COMMIT", "PARENT", "ARTIFACTS", "CREATED", "BY", "RUNS IN"], rows.map { c in
+            [c.tag, "sha256:" + c.digest.short, String(c.commit.prefix(12)), c.parentTag ?? "-",
+             "\(c.artifacts) (\(formatBytes(c.size)))", c.createdAt.display, c.createdBy,
+             c.collected.map { "collected (\($0.rule))" } ?? (c.runningIn.isEmpty ? "-" : c.runningIn.joined(separator: ", "))]
         })
     }
 }

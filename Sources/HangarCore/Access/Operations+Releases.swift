@@ -90,6 +90,12 @@ extension Operations {
         return try await service.snapshot(project, candidates: candidates, deployments: deployments)
     }
 
+    /// The project's candidates, newest first (`hangar candidates`).
+    public func candidates(_ project: String, version: String?, limit: Int) async throws -> [CandidateSummary] {
+        try authorize(.read, project: project)
+        return try await service.candidates(project, version: version, limit: limit)
+    }
+
     public func history(_ project: String, environment: String?, at: Date? = nil, limit: Int? = nil) async throws -> [HistoryEntry] {
         try authorize(.read, project: project)
         return try await service.history(project, environment: environment, at: at, limit: limit)

@@ -24,6 +24,10 @@ public protocol HangarClient: Sendable {
     func approve(_ project: String, ref: String, environment: String, comment: String?) async throws -> ApprovalRecord
 
     func status(_ project: String) async throws -> [EnvironmentStatus]
+    func candidates(_ project: String, version: String?, limit: Int) async throws -> [CandidateSummary]
+    /// The environment's status once its generation is no longer `generation` or its newest
+    /// report no longer has the fingerprint `report`, else after about `timeout` seconds.
+    func watch(_ project: String, environment: String, generation: Int64, report: String?, timeout: Int) async throws -> EnvironmentStatus
     func history(_ project: String, environment: String?, at: Date?, limit: Int?) async throws -> [HistoryEntry]
     func show(_ project: String, ref: String) async throws -> CandidateDetails
     func diff(_ project: String, from: String, to: String) async throws -> CandidateDiff
@@ -59,7 +63,13 @@ public protocol HangarClient: Sendable {
                         progress: (@Sendable (Int, Int) -> Void)?) async throws -> CollectionReport
 }
 
-extension Operations: HangarClient {}
+extension Operations: HangarClient {
+    /// A local store wakes on this process's changes; another process's (a server on the
+    /// same store) are seen within a second.
+    public func watch(_ project: String, environment: String, generation: Int64, report: String?, timeout: Int) async throws -> EnvironmentStatus {
+        try await watch(project, environment: environment, generation: generation, report: report, timeout: timeout, recheck: .seconds(1))
+    }
+}
 
 extension HangarClient {
     /// Checks the store's log against a checkpoint kept earlier (`CheckpointCheck`).

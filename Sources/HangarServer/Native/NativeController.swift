@@ -67,6 +67,7 @@ struct NativeController: Sendable {
         case (.status, .get): return try await projects.status(request, context, p)
         case (.history, .get): return try await projects.history(request, context, p)
         case (.watch(let e), .get): return try await projects.watch(request, context, p, e)
+        case (.candidates, .get): return try await projects.candidates(request, context, p)
         case (.candidates, .post): return try await releases.cut(request, context, p, cherryPick: false)
         case (.cherryPicks, .post): return try await releases.cut(request, context, p, cherryPick: true)
         case (.candidate(let ref), .get): return try await releases.show(request, context, p, ref)

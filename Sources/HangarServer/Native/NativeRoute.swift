@@ -71,7 +71,8 @@ enum ProjectRoute: Sendable, Equatable {
         case .settings: [.patch]
         case .retention: [.get, .put]
         case .policy: [.put]
-        case .candidates, .cherryPicks, .promote, .rollback, .approvals, .reports: [.post]
+        case .candidates: [.get, .post]
+        case .cherryPicks, .promote, .rollback, .approvals, .reports: [.post]
         }
     }
 

@@ -53,6 +53,13 @@ struct ProjectEndpoints: Sendable {
         try Responses.json(try await state.operations(context).status(project))
     }
 
+    /// `GET …/candidates?version=&limit=` (read): newest first, 100 unless told.
+    func candidates(_ request: Request, _ context: HangarRequestContext, _ project: String) async throws -> Response {
+        let q = request.uri.queryParameters
+        let limit = try q["limit"].map { try Query.positive(String($0), "limit") } ?? 100
+        return try Responses.json(try await state.operations(context).candidates(project, version: q["version"].map(String.init), limit: limit))
+    }
+
     /// `GET …/history?env=&at=&limit=`.
     func history(_ request: Request, _ context: HangarRequestContext, _ project: String) async throws -> Response {
         let ops = state.operations(context)
@@ -63,11 +70,10 @@ struct ProjectEndpoints: Sendable {
         return try Responses.json(try await ops.history(project, environment: q["env"].map(String.init), at: at, limit: limit))
     }
 
-    /// `GET …/environments/{env}/watch?generation=N&timeout=S`: answers when the
-    /// environment's generation is no longer N, or after S seconds (at most 60). A waiting
-    /// watcher sleeps until this server moves a pointer or records a report in the project;
-    /// it also looks again every few seconds, for changes made by another process on the
-    /// same store. At most `max-watchers` wait at once (503 past it).
+    /// `GET …/environments/{env}/watch?generation=N[&report=F]&timeout=S`: answers when the
+    /// environment's generation is no longer N (or its newest report's fingerprint no
+    /// longer F, `none` before any), or after S seconds (at most 60); without `generation`,
+    /// at once (`Operations.watch`). At most `max-watchers` wait at once (503 past it).
     func watch(_ request: Request, _ context: HangarRequestContext, _ project: String, _ environment: String) async throws -> Response {
         let ops = state.operations(context)
         try ops.authorize(.read, project: project)
@@ -77,25 +83,11 @@ struct ProjectEndpoints: Sendable {
             return n
         }
         let timeout = try q["timeout"].map { try Query.positive(String($0), "timeout") } ?? 30
-        let deadline = ContinuousClock.now + .seconds(min(timeout, 60))
-        guard let known else { return try Responses.json(try await environmentStatus(ops, project, environment)) }
+        guard let known else { return try Responses.json(try await ops.watch(project, environment: environment, generation: -1, report: nil, timeout: 0)) }
         return try await state.watchers.run(retryAfter: 5) {
-            while try await ops.environment(project, environment).generation == known, ContinuousClock.now < deadline {
-                let left = deadline - ContinuousClock.now
-                await state.service.changes.wait(project: project, timeout: min(left, Self.crossProcessRecheck))
-            }
-            return try Responses.json(try await environmentStatus(ops, project, environment))
+            try Responses.json(try await ops.watch(project, environment: environment, generation: known,
+                                                   report: q["report"].map(String.init), timeout: timeout))
         }
-    }
-
-    /// How often a waiting watcher looks for changes another process made.
-    static let crossProcessRecheck = Duration.seconds(5)
-
-    private func environmentStatus(_ ops: Operations, _ project: String, _ environment: String) async throws -> EnvironmentStatus {
-        guard let s = try await ops.status(project).first(where: { $0.environment == environment }) else {
-            throw HangarError.notFound("project \(project) has no environment '\(environment)'")
-        }
-        return s
     }
 }
 
