@@ -45,17 +45,20 @@ public struct RemoteClient: HangarClient {
     // MARK: Candidates
 
     public func storeArtifact(name: String, path: String, compression: ArchiveCompression, project: String?,
-                              progress: ((Int64) -> Void)?) async throws -> ArtifactUpload {
+                              progress: ProgressHandler?) async throws -> ArtifactUpload {
         try Names.checkArtifact(name)
         guard let project else { throw HangarError.invalid("artifact '\(name)': a server stores blobs per project; name the project") }
         try Names.checkProject(project)
-        let archived = try ArchivedFile.make(path, compression: compression, progress: progress)
+        let total = progress == nil ? nil : BuildOutputSize.of(path)
+        let archived = try ArchivedFile.make(path, compression: compression,
+                                             progress: progress.map { p in { p(TransferProgress(.archiving, name, done: $0, total: total)) } })
         defer { archived.file.remove() }
         let record = ArtifactRecord(name: name, digest: archived.digest, size: archived.size, mediaType: compression.mediaType)
         if try await transport.hasBlob(archived.digest, project: project) {
             return ArtifactUpload(artifact: record, created: false, inputBytes: archived.inputBytes)
         }
-        try await transport.uploadBlob(archived, project: project, progress: progress)
+        try await transport.uploadBlob(archived, project: project,
+                                       progress: progress.map { p in { p(TransferProgress(.uploading, name, done: $0, total: archived.size)) } })
         return ArtifactUpload(artifact: record, created: true, inputBytes: archived.inputBytes)
     }
 

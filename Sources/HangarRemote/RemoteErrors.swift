@@ -72,7 +72,20 @@ public enum RemoteErrors {
             let message = parsed.errors.count == 1 ? first.message : parsed.errors.map(\.message).joined(separator: "; ")
             return HangarError(kind, message)
         }
-        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return HangarError(kind, "the server answered \(status) to \(what)" + (text.isEmpty ? "" : ": \(text)"))
+        return HangarError(kind, "the server answered \(status) to \(what)" + describe(body: body, status: status))
+    }
+
+    /// An answer not in Hangar's error format: its first line when it is short text, or
+    /// what it is when it is a page (then the URL likely points at something else).
+    static func describe(body: Data, status: Int) -> String {
+        let text = String(decoding: body.prefix(4000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return "" }
+        if text.hasPrefix("<") {
+            let title = text.firstMatch(of: /<title>([^<]*)<\/title>/).map { String($0.1) }
+            let words = (title ?? text.replacing(/<[^>]*>/, with: " ")).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return ": \(words.prefix(120)) (an HTML page\(status == 404 ? "; is the URL a Hangar server?" : ""))"
+        }
+        let line = text.split(separator: "\n").first.map(String.init) ?? text
+        return ": " + (line.count > 200 ? String(line.prefix(200)) + "…" : line)
     }
 }

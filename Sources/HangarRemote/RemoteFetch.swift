@@ -8,13 +8,13 @@ extension RemoteClient {
     /// extracted. Extraction and the atomic swap of `target` are the local fetch's own
     /// (`CandidateFetcher`): a failure anywhere leaves `target` as it was.
     public func fetch(_ project: String, ref: String, to target: String, artifact: String?, replace: Bool, limits: ExtractionLimits,
-                      progress: ((String, Int64) -> Void)?) async throws -> FetchResult {
+                      progress: ProgressHandler?) async throws -> FetchResult {
         let candidate = try await show(project, ref: ref).candidate
         let directory = try Self.scratchDirectory(for: target)
         let transport = self.transport
-        var fetcher = CandidateFetcher(limits: limits, progress: nil, open: { a in
+        var fetcher = CandidateFetcher(limits: limits, progress: progress, open: { a in
             try await transport.downloadBlob(a.digest, size: a.size, project: project, into: directory,
-                                             progress: { progress?(a.name, $0) })
+                                             progress: { progress?(TransferProgress(.downloading, a.name, done: $0, total: a.size)) })
         })
         fetcher.replaceUnowned = replace
         return try await fetcher.fetch(candidate, to: target, artifact: artifact)

@@ -19,7 +19,7 @@ struct DigestCommand: AsyncParsableCommand {
             let hasher = SHA256Hasher()
             try reader.forEachChunk(chunkSize: 4 << 20) {
                 hasher.update($0)
-                progress.update(hasher.count)
+                progress.advance(hasher.count)
             }
             progress.finish()
             let digest = hasher.finalize()
@@ -59,7 +59,7 @@ struct BlobCommand: AsyncParsableCommand {
                 defer { buffer.deallocate() }
                 while case let n = try reader.read(into: buffer), n > 0 {
                     try await writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                    progress.update(writer.bytesWritten)
+                    progress.advance(writer.bytesWritten)
                 }
                 progress.finish()
                 stored = try await writer.commit(expected: expected, expectedSize: nil)
@@ -92,7 +92,7 @@ struct BlobCommand: AsyncParsableCommand {
                     try source.value.forEachChunk { chunk in
                         try sink(chunk)
                         done += Int64(chunk.count)
-                        progress.value.update(done)
+                        progress.value.advance(done)
                     }
                 }
             }
@@ -135,7 +135,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let service = try await store.service(for: "verify")
         let referenced = try await service.metadata.referencedBlobs()
         let progress = ProgressBar("verifying", total: nil)
-        let report = try await Scrubber(store: service.blobs).run(referenced: referenced) { _, _, bytes in progress.update(bytes) }
+        let report = try await Scrubber(store: service.blobs).run(referenced: referenced) { _, _, bytes in progress.advance(bytes) }
         progress.finish()
         if output.json {
             try Terminal.json(report)

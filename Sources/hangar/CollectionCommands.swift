@@ -21,7 +21,7 @@ struct GCCommand: AsyncParsableCommand {
 
     func run() async throws {
         let grace = try TimeSpan.parse(grace, what: "--grace")
-        let status = CountLine(label: dryRun ? "gc (dry run)" : "gc")
+        let status = StatusLine(label: dryRun ? "gc (dry run)" : "gc")
         let report = try await store.client().collectGarbage(dryRun: dryRun, project: project, grace: Double(grace.seconds)) { looked, deleted in
             status.show("\(looked) blobs looked at, \(deleted) \(dryRun ? "would go" : "deleted")")
         }
@@ -79,28 +79,5 @@ struct RetentionCommand: AsyncParsableCommand {
         }
         if output.json { return try Terminal.json(answer) }
         print("\(name) keeps: \(answer.rules)\(answer.isDefault ? " (the defaults)" : "")")
-    }
-}
-
-/// One status line on stderr, redrawn in place when it is a terminal.
-final class CountLine: Sendable {
-    private let label: String
-    private let width = Mutex(0)
-
-    init(label: String) { self.label = label }
-
-    func show(_ text: String) {
-        guard Terminal.stderrIsTTY else { return }
-        let line = "\(label): \(text)"
-        let pad = width.withLock { w in
-            defer { w = line.count }
-            return max(0, w - line.count)
-        }
-        FileHandle.standardError.write(Data(("\r" + line + String(repeating: " ", count: pad)).utf8))
-    }
-
-    func finish() {
-        guard Terminal.stderrIsTTY, width.withLock({ $0 }) > 0 else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
     }
 }

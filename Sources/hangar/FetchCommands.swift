@@ -28,10 +28,9 @@ struct FetchCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let progress = ProgressBar("fetching", total: nil)
-        let result = try await store.client().fetch(project, ref: ref, to: to, artifact: artifact, replace: replace, limits: limits.limits) { _, n in
-            progress.update(n)
-        }
+        let progress = ProgressBar()
+        let result = try await store.client().fetch(project, ref: ref, to: to, artifact: artifact, replace: replace,
+                                                    limits: limits.limits, progress: progress.update)
         progress.finish()
         if output.json { return try Terminal.json(result) }
         print("fetched \(result.project) \(result.tag)  \(result.digest)")
@@ -55,20 +54,18 @@ struct ArchiveCommand: AsyncParsableCommand {
             throw HangarError.invalid("compression '\(compression)' is not one of zstd, gzip, none")
         }
         let hasher = SHA256Hasher()
-        let progress = ProgressBar("archiving", total: nil)
+        let progress = ProgressBar()
+        let total = BuildOutputSize.of(path)
         let archiver = DeterministicArchiver(compression: compression)
         var summary: ArchiveSummary?
         let run = { (sink: (UnsafeRawBufferPointer) throws -> Void) throws in
-            summary = try archiver.archive(path, into: { hasher.update($0); try sink($0) }, progress: progress.update)
+            summary = try archiver.archive(path, into: { hasher.update($0); try sink($0) }, progress: { progress.update("archiving", done: $0, total: total) })
         }
         if let output { try AtomicFileOutput.write(to: output) { try run($0) } } else { try run { _ in } }
         progress.finish()
         let digest = hasher.finalize()
         if format.json {
-            return try Terminal.json([
-                "digest": digest.description, "size": String(hasher.count), "entries": String(summary!.entries),
-                "mediaType": compression.mediaType,
-            ])
+            return try Terminal.json(ArchiveAnswer(digest: digest, size: hasher.count, entries: summary!.entries, mediaType: compression.mediaType))
         }
         print("\(digest)  \(formatBytes(hasher.count))  \(summary!.entries) entries  \(compression.mediaType)")
     }
@@ -97,4 +94,12 @@ struct ExtractCommand: AsyncParsableCommand {
         if output.json { return try Terminal.json(["entries": summary.entries, "files": summary.files, "bytes": Int(summary.bytes)]) }
         print("extracted \(summary.entries) entries (\(summary.files) files, \(formatBytes(summary.bytes))) into \(to)")
     }
+}
+
+/// `archive --json`.
+private struct ArchiveAnswer: Encodable {
+    var digest: Digest
+    var size: Int64
+    var entries: Int
+    var mediaType: String
 }

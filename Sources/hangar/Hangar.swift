@@ -1,5 +1,6 @@
 import ArgumentParser
 import HangarCore
+import HangarRemote
 
 /// The `hangar` command: a thin layer of argument parsing over HangarCore.
 struct Hangar: AsyncParsableCommand {
@@ -49,7 +50,9 @@ struct Hangar: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
+        ErrorText.describeForeign = NetworkErrorText.describe
         do {
+            try CommandSuggestion.check(CommandLine.arguments.dropFirst())
             var command = try Hangar.parseAsRoot()
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
@@ -61,21 +64,30 @@ enum Main {
         }
     }
 
-    /// Prints the error the way a user should see it and exits with its code.
+    /// Prints the error the way a user should see it (`hangar: error: …`, through
+    /// `ErrorText`) and exits with its code: the kind's for Hangar's errors, 2 for usage
+    /// errors, 1 for anything else. Help and --version go through the parser.
     static func exit(for error: any Error) -> Never {
+        if let failure = error as? CommandFailure { Hangar.exit(withError: ExitCode(failure.code)) }
         if let error = error as? HangarError {
-            Terminal.error("hangar: error: \(error)")
+            Terminal.error("hangar: error: \(ErrorText.describe(error))")
             Hangar.exit(withError: ExitCode(ExitCodes.code(for: error.kind)))
-        }
-        if let failure = error as? CommandFailure {
-            Hangar.exit(withError: ExitCode(failure.code))
         }
         let code = Hangar.exitCode(for: error)
         if code == .validationFailure {
-            Terminal.error(Hangar.fullMessage(for: error))
+            var text = Hangar.fullMessage(for: error)
+            if text.hasPrefix("Error: ") { text = "hangar: error: " + lowercasedFirst(String(text.dropFirst(7))) }
+            Terminal.error(text)
             Hangar.exit(withError: ExitCode(ExitCodes.usage))
         }
-        Hangar.exit(withError: error)
+        if code == .success || error is ExitCode { Hangar.exit(withError: error) }
+        Terminal.error("hangar: error: \(ErrorText.describe(error))")
+        Hangar.exit(withError: ExitCode(ExitCodes.error))
+    }
+
+    private static func lowercasedFirst(_ text: String) -> String {
+        guard let first = text.first, text.dropFirst().first?.isLowercase ?? true else { return text }
+        return first.lowercased() + text.dropFirst()
     }
 }
 

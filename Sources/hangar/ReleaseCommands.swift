@@ -30,7 +30,7 @@ struct BuildArguments: ParsableArguments {
             }
             let name = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
             try Names.checkArtifact(name)
-            let progress = ProgressBar("archiving \(name)", total: nil)
+            let progress = ProgressBar()
             uploads.append(try await service.storeArtifact(name: name, path: path, compression: compression,
                                                            project: project, progress: progress.update))
             progress.finish()

@@ -9,6 +9,14 @@ import Glibc
 enum Terminal {
     static let stderrIsTTY = isatty(STDERR_FILENO) == 1
 
+    /// The width of the terminal on `fd`, or nil when it is not one.
+    static func width(of fd: Int32) -> Int? {
+        guard isatty(fd) == 1 else { return nil }
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
@@ -29,16 +37,32 @@ enum Terminal {
         return try encoder.encode(value)
     }
 
-    /// Prints rows as left-aligned columns under a header.
+    /// Prints rows as left-aligned columns under a header. On a terminal, the widest
+    /// columns are cut (ending in …) so no row wraps; piped output keeps every character.
     static func table(_ header: [String], _ rows: [[String]]) {
         let all = [header] + rows
-        let widths = header.indices.map { i in all.map { $0.indices.contains(i) ? $0[i].count : 0 }.max() ?? 0 }
+        var widths = header.indices.map { i in all.map { $0.indices.contains(i) ? $0[i].count : 0 }.max() ?? 0 }
+        if let limit = width(of: STDOUT_FILENO) { widths = fit(widths, minimum: header.map { max($0.count, 6) }, into: limit - 1) }
         for row in all {
-            let cells = row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            let cells = row.enumerated().map { i, cell -> String in
+                let w = widths.indices.contains(i) ? widths[i] : cell.count
+                let cut = cell.count > w ? String(cell.prefix(max(w - 1, 0))) + "…" : cell
+                return i == row.count - 1 ? cut : cut.padding(toLength: w, withPad: " ", startingAt: 0)
             }
             print(cells.joined(separator: "  "))
         }
+    }
+
+    /// Column widths whose sum with two spaces between columns fits `limit`: the widest
+    /// column (never the first, which names the row) gives up a character at a time, none
+    /// below its header; a table that still does not fit then wraps.
+    static func fit(_ widths: [Int], minimum: [Int], into limit: Int) -> [Int] {
+        var widths = widths
+        while widths.reduce(0, +) + 2 * max(widths.count - 1, 0) > limit,
+              let i = widths.indices.dropFirst().filter({ widths[$0] > minimum[$0] }).max(by: { widths[$0] < widths[$1] }) {
+            widths[i] -= 1
+        }
+        return widths
     }
 }
 
@@ -48,41 +72,4 @@ func formatBytes(_ bytes: Int64) -> String {
     var value = Double(bytes), unit = 0
     while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
     return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-}
-
-/// A progress bar on stderr, drawn only when stderr is a terminal, at most 10 times a second.
-final class ProgressBar {
-    private let label: String
-    private let total: Int64?
-    private let start = Date()
-    private var last = Date.distantPast
-    private let enabled: Bool
-
-    init(_ label: String, total: Int64?, enabled: Bool = Terminal.stderrIsTTY) {
-        self.label = label
-        self.total = total
-        self.enabled = enabled
-    }
-
-    func update(_ done: Int64) {
-        guard enabled else { return }
-        let now = Date()
-        guard now.timeIntervalSince(last) >= 0.1 else { return }
-        last = now
-        let rate = Double(done) / max(now.timeIntervalSince(start), 0.001)
-        var line = "\r\(label) \(formatBytes(done))"
-        if let total, total > 0 {
-            let fraction = min(1, Double(done) / Double(total))
-            let filled = Int(fraction * 30)
-            line = "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] "
-                + "\(Int(fraction * 100))% \(formatBytes(done))/\(formatBytes(total))"
-        }
-        line += " \(formatBytes(Int64(rate)))/s"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish() {
-        guard enabled, last != .distantPast else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
 }

@@ -41,7 +41,7 @@ struct ProveCommand: AsyncParsableCommand {
         guard proof.verify(entry: e, root: root ?? proof.rootHash) else {
             throw HangarError.integrity("entry \(entry) is not included in the checkpoint's tree: the log was rewritten")
         }
-        if output.json { return try Terminal.json(["proof": AnyEncodable(proof), "entry": AnyEncodable(e)]) }
+        if output.json { return try Terminal.json(InclusionAnswer(proof: proof, entry: e)) }
         print("entry \(entry) (\(e.action) by \(e.actor) at \(Timestamp.format(e.at))) is in the tree of \(proof.treeSize) entries")
         print("root  \(proof.rootHash)\nleaf  \(proof.leafHash)")
         for (i, h) in proof.proof.enumerated() { print("path[\(i)] \(h)") }
@@ -74,13 +74,6 @@ struct ConsistencyCommand: AsyncParsableCommand {
         print("old root \(proof.oldRoot)\nnew root \(proof.newRoot)")
         for (i, h) in proof.proof.enumerated() { print("proof[\(i)] \(h)") }
     }
-}
-
-/// Encodes any Encodable (for small JSON objects mixing types).
-struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
 /// The key a checkpoint is checked with: the file the auditor gave, else the store's own.

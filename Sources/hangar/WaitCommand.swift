@@ -23,7 +23,7 @@ struct WaitCommand: AsyncParsableCommand {
     func run() async throws {
         let span = try TimeSpan.parse(timeout, what: "--timeout")
         let wait = DeploymentWait(project: project, environment: environment, ref: ref, agents: agents, timeout: .seconds(span.seconds))
-        let line = CountLine(label: "wait")
+        let line = StatusLine(label: "wait")
         let outcome = try await wait.run(try await store.client()) { entry in
             guard let entry else { return line.show("\(environment) does not run \(ref ?? "it") yet") }
             line.show("\(entry.toTag ?? "?") in \(environment): \(entry.reports.count) report(s)")

@@ -56,7 +56,7 @@ import Testing
     @Test func anAnswerThatIsNotTheErrorJSONNamesTheStatusAndBody() {
         let error = RemoteErrors.error(status: 502, body: Data("<html>Bad Gateway</html>".utf8), what: "status of acme/checkout")
         #expect(error.kind == .io)
-        #expect(error.message == "the server answered 502 to status of acme/checkout: <html>Bad Gateway</html>")
+        #expect(error.message == "the server answered 502 to status of acme/checkout: Bad Gateway (an HTML page)")
         let empty = RemoteErrors.error(status: 404, body: Data(), what: "project x")
         #expect(empty.kind == .notFound)
         #expect(empty.message == "the server answered 404 to project x")

@@ -5,7 +5,7 @@ import Foundation
 extension Operations {
     /// Archives a build output and stores it (push; in `project` when named).
     public func storeArtifact(name: String, path: String, compression: ArchiveCompression = .zstd, project: String? = nil,
-                              progress: ((Int64) -> Void)? = nil) async throws -> ArtifactUpload {
+                              progress: ProgressHandler? = nil) async throws -> ArtifactUpload {
         try authorize(.push, project: project)
         return try await service.storeArtifact(name: name, path: path, compression: compression, actor: actor,
                                                project: project, progress: progress)
@@ -125,7 +125,7 @@ extension Operations {
     /// Fetches, verifies and atomically extracts a candidate's artifacts (read).
     public func fetch(_ project: String, ref: String, to target: String, artifact: String? = nil, replace: Bool = false,
                       limits: ExtractionLimits = ExtractionLimits(),
-                      progress: ((String, Int64) -> Void)? = nil) async throws -> FetchResult {
+                      progress: ProgressHandler? = nil) async throws -> FetchResult {
         try authorize(.read, project: project)
         return try await service.fetch(project, ref: ref, to: target, artifact: artifact, replace: replace, limits: limits, progress: progress)
     }

@@ -20,7 +20,7 @@ extension HangarService {
     /// store, hashing as it streams, and links it into `project` (who, when, how large).
     func storeArtifact(name: String, path: String, compression: ArchiveCompression = .zstd,
                               actor: String, project: String? = nil,
-                              progress: ((Int64) -> Void)? = nil) async throws -> ArtifactUpload {
+                              progress: ProgressHandler? = nil) async throws -> ArtifactUpload {
         try Names.checkArtifact(name)
         if let project { _ = try await requireProject(project) }
         let writer = try await blobs.writer()
@@ -30,7 +30,8 @@ extension HangarService {
             // libarchive reads the build output and calls back synchronously: on a
             // blocking-I/O thread, waiting there for each write to the store.
             let target = Handoff(writer)
-            let report = Handoff(progress)
+            let total = progress == nil ? nil : BuildOutputSize.of(path)
+            let report = Handoff(progress.map { handler in { (n: Int64) in handler(TransferProgress(.archiving, name, done: n, total: total)) } })
             summary = try await BlockingIO.dedicated {
                 try DeterministicArchiver(compression: compression).archive(path, into: { bytes in
                     let chunk = Handoff(bytes)

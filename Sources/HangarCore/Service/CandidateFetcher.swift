@@ -16,13 +16,13 @@ public struct CandidateFetcher {
     public typealias IsIntact = (ArtifactRecord) async throws -> Bool
 
     public var limits: ExtractionLimits
-    public var progress: ((String, Int64) -> Void)?
+    public var progress: ProgressHandler?
     public var open: Open
     public var isIntact: IsIntact?
     /// Replace a non-empty target folder fetch did not make (`TargetOwnership`).
     public var replaceUnowned = false
 
-    public init(limits: ExtractionLimits = ExtractionLimits(), progress: ((String, Int64) -> Void)? = nil,
+    public init(limits: ExtractionLimits = ExtractionLimits(), progress: ProgressHandler? = nil,
                 open: @escaping Open, isIntact: IsIntact? = nil) {
         self.limits = limits
         self.progress = progress
@@ -83,7 +83,7 @@ public struct CandidateFetcher {
                 return try SafeExtractor(limits: limits).extract(into: path) { buffer in
                     let n = try source.value.read(into: buffer)
                     done += Int64(n)
-                    report.value?(a.name, done)
+                    report.value?(TransferProgress(.extracting, a.name, done: done, total: a.size))
                     return n
                 }
             }

@@ -40,7 +40,7 @@ extension HangarService {
     /// and leaves `target` as it was.
     func fetch(_ project: String, ref: String, to target: String, artifact: String? = nil, replace: Bool = false,
                       limits: ExtractionLimits = ExtractionLimits(),
-                      progress: ((String, Int64) -> Void)? = nil) async throws -> FetchResult {
+                      progress: ProgressHandler? = nil) async throws -> FetchResult {
         let c = try await resolve(project, ref)
         try await refuseIfCollected(c)
         let blobs = self.blobs

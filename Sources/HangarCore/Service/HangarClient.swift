@@ -15,7 +15,7 @@ public protocol HangarClient: Sendable {
     /// Archives a build output and stores it (locally, or uploading only if the server
     /// does not have the digest yet).
     func storeArtifact(name: String, path: String, compression: ArchiveCompression, project: String?,
-                       progress: ((Int64) -> Void)?) async throws -> ArtifactUpload
+                       progress: ProgressHandler?) async throws -> ArtifactUpload
     func cut(_ request: CutRequest) async throws -> CutResult
     func cherryPick(_ request: CutRequest) async throws -> CutResult
 
@@ -35,7 +35,7 @@ public protocol HangarClient: Sendable {
     /// Fetches, verifies and atomically extracts a candidate's artifacts; a non-empty
     /// target folder fetch did not make is replaced only with `replace` (`TargetOwnership`).
     func fetch(_ project: String, ref: String, to target: String, artifact: String?, replace: Bool, limits: ExtractionLimits,
-               progress: ((String, Int64) -> Void)?) async throws -> FetchResult
+               progress: ProgressHandler?) async throws -> FetchResult
 
     func auditLog(project: String?, after: Int64, limit: Int) async throws -> [AuditEntry]
     func verifyAudit() async throws -> AuditVerification

@@ -52,7 +52,7 @@ public struct HangarError: Error, CustomStringConvertible, Sendable {
     /// the message already holds (a wrapper that quoted it) is not repeated.
     public var description: String {
         guard let cause else { return message }
-        let text = "\(cause)"
+        let text = ErrorText.describe(cause)
         if text.isEmpty || message.contains(text) { return message }
         if let inner = cause as? HangarError, message.contains(inner.message) {
             // The wrapper quoted the inner message: go on with what the inner error wrapped.
