@@ -73,7 +73,8 @@ extension MetadataStoreConformance {
         Case("setting a policy replaces that environment's policy only") { h in
             let store = try await h.makeStore()
             try await F.seed(store)
-            let policy = EnvironmentPolicy(requirePredecessor: false, minimumSoakSeconds: nil, requiredApprovals: 3)
+            let policy = EnvironmentPolicy(requirePredecessor: false, minimumSoakSeconds: nil, requiredApprovals: 3,
+                                           independentApprovals: true)
             try await store.setPolicy(project: "acme/checkout", environment: "staging", policy: policy,
                                       audit: F.draft(.policySet, subject: "staging"))
             var expected = F.environments()

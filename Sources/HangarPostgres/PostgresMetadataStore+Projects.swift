@@ -15,10 +15,10 @@ extension PostgresMetadataStore {
             for env in environments {
                 try await sql.execute("""
                     INSERT INTO environments (project, name, position, require_predecessor, minimum_soak_seconds,
-                                              required_approvals, current_digest, generation, updated_at, updated_by)
-                    VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+                                              required_approvals, independent_approvals, current_digest, generation, updated_at, updated_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
                     """, [project.name, env.name, env.position, env.policy.requirePredecessor, env.policy.minimumSoakSeconds,
-                          env.policy.requiredApprovals, env.generation, env.updatedAt.map(PostgresRows.ms), env.updatedBy])
+                          env.policy.requiredApprovals, env.policy.independentApprovals, env.generation, env.updatedAt.map(PostgresRows.ms), env.updatedBy])
             }
             _ = try await Self.append([audit], in: sql)
         }
@@ -56,9 +56,10 @@ extension PostgresMetadataStore {
     public func setPolicy(project: String, environment: String, policy: EnvironmentPolicy, audit: AuditDraft) async throws {
         try await write("cannot set the policy of environment \(environment) of \(project)") { sql in
             guard try await sql.execute("""
-                UPDATE environments SET require_predecessor = ?, minimum_soak_seconds = ?, required_approvals = ?
+                UPDATE environments SET require_predecessor = ?, minimum_soak_seconds = ?, required_approvals = ?, independent_approvals = ?
                 WHERE project = ? AND name = ? RETURNING 1
-                """, [policy.requirePredecessor, policy.minimumSoakSeconds, policy.requiredApprovals, project, environment]) == 1 else {
+                """, [policy.requirePredecessor, policy.minimumSoakSeconds, policy.requiredApprovals, policy.independentApprovals,
+                      project, environment]) == 1 else {
                 throw HangarError.notFound("environment \(environment) of project \(project) not found")
             }
             _ = try await Self.append([audit], in: sql)

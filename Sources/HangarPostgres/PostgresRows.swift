@@ -49,7 +49,7 @@ enum PostgresRows {
     static func environment(_ row: PostgresRandomAccessRow) throws -> EnvironmentRecord {
         let policy = EnvironmentPolicy(
             requirePredecessor: try row.bool("require_predecessor"), minimumSoakSeconds: try row.optionalInt("minimum_soak_seconds"),
-            requiredApprovals: try row.int("required_approvals"))
+            requiredApprovals: try row.int("required_approvals"), independentApprovals: try row.bool("independent_approvals"))
         return EnvironmentRecord(
             project: try row.string("project"), name: try row.string("name"), position: try row.int("position"), policy: policy,
             current: try optionalDigest(row, "current_digest"), generation: try row.int64("generation"),

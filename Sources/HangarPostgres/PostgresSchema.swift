@@ -61,6 +61,7 @@ enum PostgresSchema {
             CREATE INDEX candidates_by_digest ON candidates(digest);
             CREATE INDEX candidates_by_config_digest ON candidates(config_digest)
             """),
+        ("v10: independent approvals", "ALTER TABLE environments ADD COLUMN independent_approvals BOOLEAN NOT NULL DEFAULT false"),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two

@@ -16,11 +16,11 @@ extension SQLiteMetadataStore {
             for env in environments {
                 try db.execute(sql: """
                     INSERT INTO environments (project, name, position, require_predecessor, minimum_soak_seconds,
-                                              required_approvals, current_digest, generation, updated_at, updated_by)
-                    VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+                                              required_approvals, independent_approvals, current_digest, generation, updated_at, updated_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
                     """, arguments: try SQLiteRows.arguments([
                         project.name, env.name, env.position, env.policy.requirePredecessor, env.policy.minimumSoakSeconds,
-                        env.policy.requiredApprovals, env.generation, env.updatedAt.map(SQLiteRows.ms), env.updatedBy,
+                        env.policy.requiredApprovals, env.policy.independentApprovals, env.generation, env.updatedAt.map(SQLiteRows.ms), env.updatedBy,
                     ]))
             }
             _ = try Self.append([audit], in: db)
@@ -60,10 +60,12 @@ extension SQLiteMetadataStore {
     public func setPolicy(project: String, environment: String, policy: EnvironmentPolicy, audit: AuditDraft) async throws {
         try await write("cannot set the policy of environment \(environment) of \(project)") { db in
             try db.execute(sql: """
-                UPDATE environments SET require_predecessor = ?, minimum_soak_seconds = ?, required_approvals = ?
+                UPDATE environments SET require_predecessor = ?, minimum_soak_seconds = ?, required_approvals = ?,
+                                        independent_approvals = ?
                 WHERE project = ? AND name = ?
                 """, arguments: try SQLiteRows.arguments([
-                    policy.requirePredecessor, policy.minimumSoakSeconds, policy.requiredApprovals, project, environment,
+                    policy.requirePredecessor, policy.minimumSoakSeconds, policy.requiredApprovals, policy.independentApprovals,
+                    project, environment,
                 ]))
             guard db.changesCount == 1 else {
                 throw HangarError.notFound("environment \(environment) of project \(project) not found")

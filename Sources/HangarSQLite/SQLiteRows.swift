@@ -65,7 +65,8 @@ enum SQLiteRows {
         let policy = EnvironmentPolicy(
             requirePredecessor: try row.decode(forColumn: "require_predecessor"),
             minimumSoakSeconds: try row.decode(forColumn: "minimum_soak_seconds"),
-            requiredApprovals: try row.decode(forColumn: "required_approvals"))
+            requiredApprovals: try row.decode(forColumn: "required_approvals"),
+            independentApprovals: try row.decode(forColumn: "independent_approvals"))
         return EnvironmentRecord(
             project: try row.decode(forColumn: "project"), name: try row.decode(forColumn: "name"),
             position: try row.decode(forColumn: "position"), policy: policy,

@@ -29,6 +29,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v10: lookups by digest", migrate: lookupsByDigest)
         migrator.registerMigration("v11: move statements", migrate: moveStatements)
         migrator.registerMigration("v12: garbage collection", migrate: collection)
+        migrator.registerMigration("v13: independent approvals", migrate: { db in
+            try db.execute(sql: "ALTER TABLE environments ADD COLUMN independent_approvals INTEGER NOT NULL DEFAULT 0")
+        })
         return migrator
     }
 

@@ -45,6 +45,8 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option(help: "Minimum time in the environment before (e.g. 30m, 2h, 1d).") var soak: String?
         @Flag(help: "Remove the soak time requirement.") var noSoak = false
         @Option(help: "Number of distinct approvals required.") var approvals: Int?
+        @Flag(inversion: .prefixedNo, help: "Approvals count only from someone other than the candidate's creator and the promoter.")
+        var independentApprovals: Bool?
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
@@ -58,6 +60,7 @@ struct ProjectCommand: AsyncParsableCommand {
             if let soak { policy.minimumSoakSeconds = try TimeSpan.parse(soak, what: "--soak").seconds }
             if noSoak { policy.minimumSoakSeconds = nil }
             if let approvals { policy.requiredApprovals = approvals }
+            if let independentApprovals { policy.independentApprovals = independentApprovals }
             try printProject(try await service.setPolicy(name, environment: environment, policy: policy), output)
         }
     }
@@ -104,7 +107,9 @@ func describe(_ p: EnvironmentPolicy, first: Bool) -> String {
     var rules: [String] = []
     if p.requirePredecessor && !first { rules.append("after previous") }
     if let s = p.minimumSoakSeconds { rules.append("soak \(TimeSpan.format(Double(s)))") }
-    if p.requiredApprovals > 0 { rules.append("\(p.requiredApprovals) approval(s)") }
+    if p.requiredApprovals > 0 {
+        rules.append("\(p.requiredApprovals) approval(s)\(p.independentApprovals ? " by others than the creator and the promoter" : "")")
+    }
     return rules.isEmpty ? "any candidate" : rules.joined(separator: ", ")
 }
 

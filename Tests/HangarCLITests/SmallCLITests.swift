@@ -51,3 +51,26 @@ import Testing
         #expect(other.status == 2 && other.stderr.contains("--metadata") && other.stderr.contains("not built"), "\(other.status) \(other.stderr)")
     }
 }
+
+/// The four-eyes rule, driven through the binary by three people.
+@Suite struct IndependentApprovalsCLITests {
+    @Test func theCreatorCannotApproveAndAPromotersOwnApprovalDoesNotCount() throws {
+        let dir = TempDir("four-eyes")
+        func cli(_ actor: String) -> CLI { var c = CLI(workdir: dir.path); c.environment["HANGAR_ACTOR"] = actor; return c }
+        try FileManager.default.createDirectory(atPath: dir.path + "/build", withIntermediateDirectories: true)
+        try Data("v1".utf8).write(to: URL(fileURLWithPath: dir.path + "/build/app.txt"))
+        #expect(try cli("alice").run("project", "create", "demo/app", "--single-step").status == 0)
+        let set = try cli("alice").run("project", "policy", "demo/app", "--env", "production", "--approvals", "1",
+                                       "--independent-approvals", "--no-require-predecessor")
+        #expect(set.status == 0 && set.stdout.contains("1 approval(s) by others than the creator and the promoter"), "\(set.stdout)\(set.stderr)")
+        #expect(try cli("alice").run("cut", "demo/app", "--version", "1.0.0", "--commit", String(repeating: "ab", count: 20),
+                                     "--artifact", "app=build").status == 0)
+        let own = try cli("alice").run("approve", "demo/app", "1.0.0-rc.1", "--env", "production")
+        #expect(own.status == 3 && own.stderr.contains("alice cut 1.0.0-rc.1, and production requires approvals from someone else"), "\(own.stderr)")
+        #expect(try cli("bob").run("approve", "demo/app", "1.0.0-rc.1", "--env", "production").status == 0)
+        let selfPromote = try cli("bob").run("promote", "demo/app", "1.0.0-rc.1", "--to", "production")
+        #expect(selfPromote.status == 3 && selfPromote.stderr.contains("approvals by bob, who promotes it do not count"), "\(selfPromote.stderr)")
+        #expect(try cli("carol").run("promote", "demo/app", "1.0.0-rc.1", "--to", "production").status == 0)
+        #expect(try cli("carol").run("audit", "verify").status == 0, "the policy's new field is on the chain and the projection")
+    }
+}

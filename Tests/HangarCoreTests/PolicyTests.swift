@@ -14,6 +14,28 @@ import Testing
                               firstInPredecessor: first, approvers: approvers, now: now ?? t0)
     }
 
+    @Test func independentApprovalsDoNotCountTheCreatorOrThePromoter() {
+        let target = env("production", 2, EnvironmentPolicy(requirePredecessor: false, requiredApprovals: 1, independentApprovals: true))
+        func verdict(_ approvers: [String], promoter: String) -> [Policy.Violation] {
+            Policy.promotion(Policy.PromotionFacts(candidateTag: "2.4.0-rc.2", target: target, predecessor: nil, firstInPredecessor: nil,
+                                                   approvers: approvers, creator: "alice", promoter: promoter, now: t0))
+        }
+        #expect(verdict(["bob"], promoter: "carol").isEmpty)
+        let own = verdict(["bob"], promoter: "bob")
+        #expect(own.map(\.rule) == ["approvals"] && own[0].message.contains("approvals by bob, who promotes it do not count"), "\(own)")
+        let both = verdict(["alice", "bob"], promoter: "bob")
+        #expect(both.count == 1 && both[0].message.contains("alice, who cut it and bob, who promotes it"), "\(both)")
+        #expect(verdict(["alice", "dave"], promoter: "bob").isEmpty, "one independent approval is enough")
+        // Without the rule, the same approvals count.
+        var plain = target
+        plain.policy.independentApprovals = false
+        #expect(Policy.promotion(Policy.PromotionFacts(candidateTag: "x", target: plain, predecessor: nil, firstInPredecessor: nil,
+                                                       approvers: ["bob"], creator: "alice", promoter: "bob", now: t0)).isEmpty)
+        #expect(Policy.approval(policy: target.policy, environment: "production", candidateTag: "x", creator: "alice", approver: "alice")
+            .map(\.rule) == ["independent-approvals"])
+        #expect(Policy.approval(policy: target.policy, environment: "production", candidateTag: "x", creator: "alice", approver: "bob").isEmpty)
+    }
+
     @Test func theFirstEnvironmentTakesAnyCandidate() {
         #expect(Policy.promotion(facts(target: env("sandbox", 0, EnvironmentPolicy(requirePredecessor: false)), predecessor: nil, first: nil)).isEmpty)
     }

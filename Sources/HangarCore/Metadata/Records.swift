@@ -25,11 +25,30 @@ public struct EnvironmentPolicy: Codable, Sendable, Hashable {
     public var minimumSoakSeconds: Int?
     /// Number of distinct approvals needed for this candidate in this environment.
     public var requiredApprovals: Int
+    /// Approvals count only from someone other than the candidate's creator and the
+    /// promoter (four eyes): the creator cannot approve, a promoter's own approval is not
+    /// counted for their promotion.
+    public var independentApprovals: Bool
 
-    public init(requirePredecessor: Bool = true, minimumSoakSeconds: Int? = nil, requiredApprovals: Int = 0) {
+    public init(requirePredecessor: Bool = true, minimumSoakSeconds: Int? = nil, requiredApprovals: Int = 0,
+                independentApprovals: Bool = false) {
         self.requirePredecessor = requirePredecessor
         self.minimumSoakSeconds = minimumSoakSeconds
         self.requiredApprovals = requiredApprovals
+        self.independentApprovals = independentApprovals
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case requirePredecessor, minimumSoakSeconds, requiredApprovals, independentApprovals
+    }
+
+    /// `independentApprovals` may be left out (false): bodies written before it existed.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requirePredecessor = try c.decode(Bool.self, forKey: .requirePredecessor)
+        minimumSoakSeconds = try c.decodeIfPresent(Int.self, forKey: .minimumSoakSeconds)
+        requiredApprovals = try c.decode(Int.self, forKey: .requiredApprovals)
+        independentApprovals = try c.decodeIfPresent(Bool.self, forKey: .independentApprovals) ?? false
     }
 }
 

@@ -21,10 +21,15 @@ public enum Policy {
         public var firstInPredecessor: Date?
         /// Distinct actors who approved the candidate for the target.
         public var approvers: [String]
+        /// Who cut the candidate and who is promoting it (for independent approvals).
+        public var creator: String
+        public var promoter: String
         public var now: Date
 
         public init(candidateTag: String, target: EnvironmentRecord, predecessor: EnvironmentRecord?,
-                    firstInPredecessor: Date?, approvers: [String], now: Date) {
+                    firstInPredecessor: Date?, approvers: [String], creator: String = "", promoter: String = "", now: Date) {
+            self.creator = creator
+            self.promoter = promoter
             self.candidateTag = candidateTag
             self.target = target
             self.predecessor = predecessor
@@ -53,13 +58,30 @@ public enum Policy {
                     "\(facts.candidateTag) was never deployed to \(predecessor.name), which comes before \(env): promote it to \(predecessor.name) first"))
             }
         }
-        let approvers = Set(facts.approvers)
+        var approvers = Set(facts.approvers)
+        var discounted: [String] = []
+        if policy.independentApprovals {
+            for (who, role) in [(facts.creator, "cut it"), (facts.promoter, "promotes it")] where approvers.remove(who) != nil {
+                discounted.append("\(who), who \(role)")
+            }
+        }
         if approvers.count < policy.requiredApprovals {
             let who = approvers.isEmpty ? "none" : approvers.sorted().joined(separator: ", ")
+            let not = discounted.isEmpty ? "" : "; approvals by \(discounted.joined(separator: " and ")) do not count there"
             violations.append(Violation(rule: "approvals", message:
-                "\(env) requires \(policy.requiredApprovals) approval(s) of \(facts.candidateTag); it has \(approvers.count) (\(who)): run 'hangar approve'"))
+                "\(env) requires \(policy.requiredApprovals) independent approval(s) of \(facts.candidateTag); it has \(approvers.count) (\(who))\(not): run 'hangar approve'"
+                    .replacingOccurrences(of: " independent", with: policy.independentApprovals ? " independent" : "")))
         }
         return violations
+    }
+
+    /// The rule an approval breaks, if any: under independent approvals the candidate's
+    /// creator cannot approve it.
+    public static func approval(policy: EnvironmentPolicy, environment: String, candidateTag: String,
+                                creator: String, approver: String) -> [Violation] {
+        guard policy.independentApprovals, creator == approver else { return [] }
+        return [Violation(rule: "independent-approvals", message:
+            "\(approver) cut \(candidateTag), and \(environment) requires approvals from someone else")]
     }
 
     /// The rule a rollback to an explicit target breaks, if any: the target must have

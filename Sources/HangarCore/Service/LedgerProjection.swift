@@ -28,7 +28,7 @@ struct LedgerProjection {
 
     static func fields(_ p: EnvironmentPolicy) -> [(String, String)] {
         [("require-predecessor", String(p.requirePredecessor)), ("soak", p.minimumSoakSeconds.map { "\($0) s" } ?? "none"),
-         ("required approvals", String(p.requiredApprovals))]
+         ("required approvals", String(p.requiredApprovals)), ("independent approvals", String(p.independentApprovals))]
     }
 
     private(set) var singleStep: [String: Bool] = [:]
@@ -52,7 +52,8 @@ struct LedgerProjection {
             update(project, e.subject) {
                 $0.policy = EnvironmentPolicy(requirePredecessor: d["requirePredecessor"] == "true",
                                               minimumSoakSeconds: d["minimumSoakSeconds"].flatMap { Int($0) },
-                                              requiredApprovals: d["requiredApprovals"].flatMap { Int($0) } ?? 0)
+                                              requiredApprovals: d["requiredApprovals"].flatMap { Int($0) } ?? 0,
+                                              independentApprovals: d["independentApprovals"] == "true")
             }
         case (.candidateCreated?, let project?):
             if let digest = e.subject { candidates[project, default: [:]][digest] = d }

@@ -57,6 +57,7 @@ extension HangarService {
         }
         var details = ["requirePredecessor": String(policy.requirePredecessor), "requiredApprovals": String(policy.requiredApprovals)]
         details["minimumSoakSeconds"] = policy.minimumSoakSeconds.map(String.init)
+        if policy.independentApprovals { details["independentApprovals"] = "true" }
         try await metadata.setPolicy(project: project, environment: environment, policy: policy, audit: AuditDraft(
             at: now(), actor: actor, action: .policySet, project: project, subject: environment, details: details))
         caches.changed(project: project)

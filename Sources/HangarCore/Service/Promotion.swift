@@ -41,7 +41,7 @@ extension HangarService {
                 if env.current == candidate.digest {
                     return MoveOutcome(deployment: nil, candidate: candidate, environment: environment, overridden: [])
                 }
-                let violations = Policy.promotion(try await promotionFacts(candidate, env, all))
+                let violations = Policy.promotion(try await promotionFacts(candidate, env, all, promoter: actor))
                 if !violations.isEmpty && !options.force {
                     throw HangarError(.policy, "promotion of \(candidate.tag) to \(environment) of \(project) refused: "
                         + violations.map(\.message).joined(separator: "; ") + " (or --force --reason \"…\")")
@@ -63,7 +63,8 @@ extension HangarService {
         }
     }
 
-    private func promotionFacts(_ c: CandidateRecord, _ target: EnvironmentRecord, _ all: [EnvironmentRecord]) async throws -> Policy.PromotionFacts {
+    private func promotionFacts(_ c: CandidateRecord, _ target: EnvironmentRecord, _ all: [EnvironmentRecord],
+                                promoter: String) async throws -> Policy.PromotionFacts {
         let predecessor = all.last { $0.position < target.position }
         var first: Date?
         if let predecessor {
@@ -71,7 +72,8 @@ extension HangarService {
         }
         let approvals = try await metadata.approvals(project: c.project, environment: target.name, candidate: c.digest)
         return Policy.PromotionFacts(candidateTag: c.tag, target: target, predecessor: predecessor,
-                                     firstInPredecessor: first, approvers: approvals.map(\.actor), now: now())
+                                     firstInPredecessor: first, approvers: approvals.map(\.actor), creator: c.createdBy,
+                                     promoter: promoter, now: now())
     }
 
     /// Records the move with compare-and-swap on the environment's generation.

@@ -55,7 +55,11 @@ extension HangarService {
     /// Records `actor`'s approval of a candidate for an environment.
     func approve(_ project: String, ref: String, environment: String, comment: String?, actor: String) async throws -> ApprovalRecord {
         let c = try await resolve(project, ref)
-        _ = try await requireEnvironment(project, environment)
+        let env = try await requireEnvironment(project, environment).env
+        if let refused = Policy.approval(policy: env.policy, environment: environment, candidateTag: c.tag,
+                                         creator: c.createdBy, approver: actor).first {
+            throw HangarError(.policy, refused.message)
+        }
         let existing = try await metadata.approvals(project: project, environment: environment, candidate: c.digest)
         if let mine = existing.first(where: { $0.actor == actor }) { return mine }
         let approval = ApprovalRecord(project: project, environment: environment, candidate: c.digest, actor: actor, at: now(), comment: comment)
