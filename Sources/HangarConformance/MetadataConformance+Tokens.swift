@@ -42,6 +42,21 @@ extension MetadataStoreConformance {
             try require(try await store.token(id: "zyxwvutsrqp2") == nil, "the refused token is absent")
             try await F.requireAudit(store, count: 1, endingWith: [.tokenIssued])
         },
+        Case("a revoked token's name can be issued again, once: the rotated token acts under the same name") { h in
+            let store = try await h.makeStore()
+            let old = F.token("rotateold001", name: "ci-checkout")
+            try await store.insertToken(old, audit: F.draft(.tokenIssued, subject: old.id))
+            try await store.revokeToken(id: old.id, at: F.at(10), audit: F.draft(.tokenRevoked, subject: old.id))
+            let new = F.token("rotatenew002", name: "ci-checkout", at: F.at(11))
+            try await store.insertToken(new, audit: F.draft(.tokenIssued, subject: new.id))
+            try require(try await store.token(id: new.id) == new, "the new token is stored under the old name")
+            let third = F.token("rotateone003", name: "ci-checkout", at: F.at(12))
+            let e = try await requireThrows(.conflict, "a second active token with the name") {
+                try await store.insertToken(third, audit: F.draft(.tokenIssued, subject: third.id))
+            }
+            try require(e.message.contains("rotatenew002") && e.message.contains("revoke it first"), "names the active token: \(e.message)")
+            try require(try await store.tokens().map(\.id) == [old.id, new.id], "both kept, the refused one absent")
+        },
         Case("revoking keeps the token with its first revocation time; an unknown token is not found") { h in
             let store = try await h.makeStore()
             let token = F.token("revokeme0001", name: "old-ci")

@@ -10,8 +10,8 @@ extension PostgresMetadataStore {
             if let row = try await sql.one("SELECT name FROM tokens WHERE id = ?", [t.id]) {
                 throw HangarError.conflict("token id \(t.id) is already taken (by token \(try row.string("name")))")
             }
-            if let row = try await sql.one("SELECT id FROM tokens WHERE name = ?", [t.name]) {
-                throw HangarError.conflict("token name \(t.name) is already taken (by token \(try row.string("id")))")
+            if let row = try await sql.one("SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL", [t.name]) {
+                throw TokenNames.taken(t.name, by: try row.string("id"))
             }
             try await sql.execute("""
                 INSERT INTO tokens (id, name, role, projects, environments, secret_hash, created_at, created_by, expires_at, revoked_at)

@@ -62,6 +62,10 @@ enum PostgresSchema {
             CREATE INDEX candidates_by_config_digest ON candidates(config_digest)
             """),
         ("v10: independent approvals", "ALTER TABLE environments ADD COLUMN independent_approvals BOOLEAN NOT NULL DEFAULT false"),
+        ("v11: token names reusable after revocation", """
+            ALTER TABLE tokens DROP CONSTRAINT tokens_name_key;
+            CREATE UNIQUE INDEX tokens_active_name ON tokens(name) WHERE revoked_at IS NULL
+            """),
     ]
 
     /// Applies the missing migrations in one transaction under an advisory lock (two

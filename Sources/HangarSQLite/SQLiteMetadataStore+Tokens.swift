@@ -10,9 +10,9 @@ extension SQLiteMetadataStore {
                                               arguments: try SQLiteRows.arguments([token.id])) {
                 throw HangarError.conflict("token id \(token.id) is already taken (by token \(name))")
             }
-            if let id = try String.fetchOne(db, sql: "SELECT id FROM tokens WHERE name = ?",
+            if let id = try String.fetchOne(db, sql: "SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL",
                                             arguments: try SQLiteRows.arguments([token.name])) {
-                throw HangarError.conflict("token name \(token.name) is already taken (by token \(id))")
+                throw TokenNames.taken(token.name, by: id)
             }
             try db.execute(sql: """
                 INSERT INTO tokens (id, name, role, projects, environments, secret_hash, created_at, created_by,

@@ -32,6 +32,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v13: independent approvals", migrate: { db in
             try db.execute(sql: "ALTER TABLE environments ADD COLUMN independent_approvals INTEGER NOT NULL DEFAULT 0")
         })
+        migrator.registerMigration("v14: token names reusable after revocation", migrate: reusableTokenNames)
         return migrator
     }
 
@@ -189,6 +190,32 @@ enum SQLiteSchema {
                 revoked_at INTEGER
             ) STRICT;
             CREATE INDEX tokens_by_created ON tokens(created_at);
+            """)
+    }
+
+    /// A name is unique among tokens not revoked: rotation issues a new token under the
+    /// old name, so the audit actor stays the same. SQLite cannot drop a column's UNIQUE,
+    /// so the table is rebuilt (same columns, same rows).
+    private static func reusableTokenNames(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE tokens_v14 (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                projects TEXT NOT NULL,
+                environments TEXT NOT NULL,
+                secret_hash TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                expires_at INTEGER,
+                revoked_at INTEGER
+            ) STRICT;
+            INSERT INTO tokens_v14 SELECT id, name, role, projects, environments, secret_hash, created_at, created_by,
+                                          expires_at, revoked_at FROM tokens;
+            DROP TABLE tokens;
+            ALTER TABLE tokens_v14 RENAME TO tokens;
+            CREATE INDEX tokens_by_created ON tokens(created_at);
+            CREATE UNIQUE INDEX tokens_active_name ON tokens(name) WHERE revoked_at IS NULL;
             """)
     }
 

@@ -167,3 +167,11 @@ extension HangarService {
         return names.filter { seen.insert($0).inserted }
     }
 }
+
+/// The rule for token names, said the same by every metadata backend.
+public enum TokenNames {
+    /// A name is unique among tokens not revoked; a revoked token's name can be issued again.
+    public static func taken(_ name: String, by id: String) -> HangarError {
+        HangarError.conflict("token name \(name) is in use by token \(id), which is not revoked: revoke it first to issue a new token under this name")
+    }
+}
