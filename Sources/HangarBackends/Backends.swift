@@ -86,9 +86,23 @@ public enum Backends {
                                clock: @escaping @Sendable () -> Date = { Date() }) async throws -> HangarService {
         let blobs = try await blobStore(locations.blobs)
         let metadata = try await metadataStore(locations.metadata)
-        if createKey { try Posix.makeDirectories((signingKey as NSString).deletingLastPathComponent) }
+        if createKey {
+            let folder = (signingKey as NSString).deletingLastPathComponent
+            try Posix.makeDirectories(folder)
+            try keepOutOfGit(folder)
+        }
         let key = try StoreKeys.loadOrCreate(signingKey, create: createKey)
         return HangarService(blobs: blobs, metadata: metadata, signingKey: key, clock: clock)
+    }
+
+    /// The folder that holds a store's own signing key gets a `.gitignore` of `*`, so that a
+    /// default `./.hangar` made inside a git checkout never reaches a commit via `git add -A`
+    /// (it ignores itself too). An existing `.gitignore` is the user's and is left alone.
+    static func keepOutOfGit(_ folder: String) throws {
+        let path = (folder as NSString).appendingPathComponent(".gitignore")
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        let text = "# Made by Hangar: this store holds its private signing key; keep all of it out of git.\n*\n"
+        _ = try StoreKeys.write(text, to: path, mode: 0o644)
     }
 }
 

@@ -36,6 +36,35 @@ import Testing
         #expect(digest.stdout.contains("\"size\" : 757"), "\(digest.stdout)")
     }
 
+    @Test func theDefaultStoreInAGitCheckoutStaysOutOfCommits() throws {
+        let dir = TempDir("git-checkout")
+        func git(_ args: String...) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            p.arguments = ["-C", dir.path] + args
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return text
+        }
+        _ = try git("init", "-q")
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: dir.path + "/README"))
+        let cli = CLI(workdir: dir.path)
+        #expect(try cli.run("project", "create", "acme/app").status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/.hangar/signing-key.pem"))
+        _ = try git("add", "-A")
+        let staged = try git("diff", "--cached", "--name-only")
+        #expect(staged.split(separator: "\n") == ["README"], "only the user's file is staged: \(staged)")
+        // A .gitignore the user wrote is theirs: Hangar does not replace it.
+        let other = TempDir("own-ignore")
+        try FileManager.default.createDirectory(atPath: other.path + "/.hangar", withIntermediateDirectories: true)
+        try Data("mine\n".utf8).write(to: URL(fileURLWithPath: other.path + "/.hangar/.gitignore"))
+        #expect(try CLI(workdir: other.path).run("project", "ls").status == 0)
+        #expect(try String(contentsOfFile: other.path + "/.hangar/.gitignore", encoding: .utf8) == "mine\n")
+    }
+
     @Test func backendsNamedApartFromTheStoreFolderAreTheOnesUsed() throws {
         let dir = TempDir("backends")
         let cli = CLI(workdir: dir.path)
