@@ -131,18 +131,18 @@ for comp in none zstd; do
   fresh=$WORK/fresh-$comp dedup=$WORK/dedup-$comp plain=$WORK/plain-$comp
   rm -rf "$dedup"
   "$H" project create bench --store "$dedup" >/dev/null
-  "$H" cut bench --version 1.0.0 --commit "$C1" --artifact "tree=$TREE" --compression $comp --store "$dedup" >/dev/null
+  "$H" cut --no-git bench --version 1.0.0 --commit "$C1" --artifact "tree=$TREE" --compression $comp --store "$dedup" >/dev/null
   # The goal comparisons: RUNS rounds after a warm-up.
   bench time --results "$RESULTS" --runs "$RUNS" \
     --cmd archive.$comp "$H archive $TREE --compression $comp" \
     --cmd baseline.$comp "$base" \
-    --cmd cut.$comp "$H cut bench --version 1.0.0 --commit $C1 --artifact tree=$TREE --compression $comp --store $fresh" \
+    --cmd cut.$comp "$H cut --no-git bench --version 1.0.0 --commit $C1 --artifact tree=$TREE --compression $comp --store $fresh" \
       --prepare "rm -rf $fresh && sync && $H project create bench --store $fresh" --expect "reused 0 B"
   # For reference (3 rounds): the baseline that also stores, and the dedup re-cut.
   bench time --results "$RESULTS" --runs 3 --warmup 0 \
     --cmd baseline.$comp.stored "${base/| openssl/| tee $plain/archive.tar | openssl} && sync $plain/archive.tar" \
       --prepare "rm -rf $plain && mkdir -p $plain && sync" \
-    --cmd recut.$comp "$H cherry-pick bench --version 1.0.0 --commit $C2 --artifact tree=$TREE --compression $comp --store $dedup" \
+    --cmd recut.$comp "$H cherry-pick --no-git bench --version 1.0.0 --commit $C2 --artifact tree=$TREE --compression $comp --store $dedup" \
       --expect "stored 0 B"
   rm -rf "$fresh" "$plain" "$dedup"
 done
@@ -159,7 +159,7 @@ for which in small big; do
   rm -rf "$store"; sync
   "$H" project create bench --store "$store" >/dev/null
   bench rss --results "$RESULTS" --key rss.cut.$which -- \
-    "$H" cut bench --version 1.0.0 --commit "$C1" --artifact "tree=$tree" --store "$store"
+    "$H" cut --no-git bench --version 1.0.0 --commit "$C1" --artifact "tree=$tree" --store "$store"
   rm -rf "$store"
 done
 
@@ -170,8 +170,8 @@ rm -rf "$P"
 for project in tiny huge; do
   if [ $project = tiny ]; then artifact=$DATA/artifact-1K.bin; else artifact=$FILE; fi
   "$H" project create bench/$project --store "$P" >/dev/null
-  "$H" cut bench/$project --version 1.0.0 --commit "$C1" --artifact "app=$artifact" --compression none --store "$P" >/dev/null
-  "$H" cherry-pick bench/$project --version 1.0.0 --commit "$C2" --artifact "app=$artifact" --compression none --store "$P" >/dev/null
+  "$H" cut --no-git bench/$project --version 1.0.0 --commit "$C1" --artifact "app=$artifact" --compression none --store "$P" >/dev/null
+  "$H" cherry-pick --no-git bench/$project --version 1.0.0 --commit "$C2" --artifact "app=$artifact" --compression none --store "$P" >/dev/null
 done
 "$H" blob ls --store "$P"
 # Each timed promotion really moves the pointer: the untimed prepare moves it to rc.1, the

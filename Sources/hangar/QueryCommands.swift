@@ -101,6 +101,10 @@ struct ShowCommand: AsyncParsableCommand {
         Terminal.table(["ARTIFACT", "DIGEST", "SIZE", "MEDIA TYPE"], c.artifacts.map {
             [$0.name, $0.digest.description, formatBytes($0.size), $0.mediaType]
         })
+        if let log = d.config.changelog {
+            print("\nchanges\(d.changelogSinceTag.map { " since \($0)" } ?? "")")
+            printCommits(log.commits, omitted: log.omitted)
+        }
     }
 }
 
@@ -121,5 +125,17 @@ struct DiffCommand: AsyncParsableCommand {
         Terminal.table(["ARTIFACT", "CHANGE", "FROM", "TO"], d.artifacts.map {
             [$0.name, $0.change, $0.from.map { "sha256:" + $0.short } ?? "-", $0.to.map { "sha256:" + $0.short } ?? "-"]
         })
+        guard let commits = d.commits else {
+            return print("\ncommits: not recorded for this range (cut with a git checkout or --changelog to record them)")
+        }
+        print("\ncommits")
+        printCommits(commits, omitted: d.commitsOmitted)
     }
+}
+
+/// A changelog as `git log --oneline` shows it, with the count of what was left out.
+func printCommits(_ commits: [Changelog.Entry], omitted: Int) {
+    if commits.isEmpty && omitted == 0 { return print("  (none)") }
+    for entry in commits { print("  \(entry.commit.prefix(12))  \(entry.subject)") }
+    if omitted > 0 { print("  … and \(omitted) older commit\(omitted == 1 ? "" : "s") not recorded") }
 }

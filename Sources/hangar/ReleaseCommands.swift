@@ -17,6 +17,7 @@ struct BuildArguments: ParsableArguments {
     var repository: String?
     @Option(name: .customLong("builder-id"), help: "Who built it (default: from the CI environment).") var builderID: String?
     @Option(name: .customLong("ci-run"), help: "CI run id or URL (default: from the CI environment).") var ciRun: String?
+    @OptionGroup var changes: ChangelogOptions
 
     /// Archives and stores each artifact, reporting what was new.
     func upload(_ service: any HangarClient) async throws -> [ArtifactUpload] {
@@ -38,7 +39,7 @@ struct BuildArguments: ParsableArguments {
         return uploads
     }
 
-    func request(_ uploads: [ArtifactUpload], picks: [String] = [], startedOn: Date) throws -> CutRequest {
+    func request(_ uploads: [ArtifactUpload], picks: [String] = [], changelog: Changelog?, startedOn: Date) throws -> CutRequest {
         let env = ProcessInfo.processInfo.environment
         let repo = repository ?? env["GITHUB_REPOSITORY"].map { "\(env["GITHUB_SERVER_URL"] ?? "https://github.com")/\($0)" }
             ?? env["CI_PROJECT_URL"]
@@ -48,6 +49,7 @@ struct BuildArguments: ParsableArguments {
         var request = CutRequest(project: project, version: version, commit: commit, artifacts: uploads.map(\.artifact),
                                  cherryPicks: picks, repository: repo, builder: builder, ciRun: run, startedOn: startedOn)
         request.images = try images.map(ImageSource.init(parsing:))
+        request.changelog = changelog
         return request
     }
 }
@@ -62,10 +64,12 @@ struct CutCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try await store.client()
         try validateFirst()
+        let changelog = try await build.changes.read(service, project: build.project, version: build.version,
+                                                     commit: build.commit, cherryPick: false)
         let started = Date()
         let uploads = try await build.upload(service)
-        let result = try await service.cut(try build.request(uploads, startedOn: started))
-        try printCut(result, uploads, output)
+        let result = try await service.cut(try build.request(uploads, changelog: changelog?.changelog, startedOn: started))
+        try printCut(result, uploads, changelog, output)
     }
 
     /// Checks names before spending time archiving.
@@ -92,10 +96,12 @@ struct CherryPickCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try await store.client()
         try CutCommand(build: build, store: store, output: output).validateFirst()
+        let changelog = try await build.changes.read(service, project: build.project, version: build.version,
+                                                     commit: build.commit, cherryPick: true)
         let started = Date()
         let uploads = try await build.upload(service)
-        let result = try await service.cherryPick(try build.request(uploads, picks: picks, startedOn: started))
-        try printCut(result, uploads, output)
+        let result = try await service.cherryPick(try build.request(uploads, picks: picks, changelog: changelog?.changelog, startedOn: started))
+        try printCut(result, uploads, changelog, output)
     }
 }
 
@@ -116,7 +122,7 @@ struct CutReport: Codable {
     var bytesReused: Int64
 }
 
-func printCut(_ result: CutResult, _ uploads: [ArtifactUpload], _ output: OutputOptions) throws {
+func printCut(_ result: CutResult, _ uploads: [ArtifactUpload], _ changelog: RecordedChangelog?, _ output: OutputOptions) throws {
     let stored = uploads.filter(\.created).map(\.artifact.size).reduce(0, +)
     let reused = uploads.filter { !$0.created }.map(\.artifact.size).reduce(0, +)
     if output.json { return try Terminal.json(CutReport(result: result, artifacts: uploads, bytesStored: stored, bytesReused: reused)) }
@@ -128,6 +134,7 @@ func printCut(_ result: CutResult, _ uploads: [ArtifactUpload], _ output: Output
         [$0.artifact.name, $0.artifact.digest.description, formatBytes($0.artifact.size), $0.created ? "stored" : "reused"]
     } + images)
     print("stored \(formatBytes(stored)), reused \(formatBytes(reused))")
+    if let changelog { print(changelog.summary) }
     for d in result.autoDeployed { print("deployed to \(d.environment) (single-step)") }
     for reason in result.stoppedBecause { print("single-step stopped: \(reason)") }
 }

@@ -106,3 +106,18 @@ struct ServerProcess {
 
     func stop() { if process.isRunning { process.terminate() } }
 }
+
+/// Runs git in `folder` (as a fixed test author) and returns what it printed on stdout.
+@discardableResult
+func git(_ folder: String, _ args: String...) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+    p.arguments = ["-C", folder, "-c", "user.name=Test", "-c", "user.email=test@example.com"] + args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return text
+}

@@ -38,24 +38,13 @@ import Testing
 
     @Test func theDefaultStoreInAGitCheckoutStaysOutOfCommits() throws {
         let dir = TempDir("git-checkout")
-        func git(_ args: String...) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            p.arguments = ["-C", dir.path] + args
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return text
-        }
-        _ = try git("init", "-q")
+        try git(dir.path, "init", "-q")
         try Data("hello".utf8).write(to: URL(fileURLWithPath: dir.path + "/README"))
         let cli = CLI(workdir: dir.path)
         #expect(try cli.run("project", "create", "acme/app").status == 0)
         #expect(FileManager.default.fileExists(atPath: dir.path + "/.hangar/signing-key.pem"))
-        _ = try git("add", "-A")
-        let staged = try git("diff", "--cached", "--name-only")
+        try git(dir.path, "add", "-A")
+        let staged = try git(dir.path, "diff", "--cached", "--name-only")
         #expect(staged.split(separator: "\n") == ["README"], "only the user's file is staged: \(staged)")
         // A .gitignore the user wrote is theirs: Hangar does not replace it.
         let other = TempDir("own-ignore")

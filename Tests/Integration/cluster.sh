@@ -84,7 +84,7 @@ prepare_release() {
   HANGAR_SERVER=http://$HOST HANGAR_TOKEN=$ADMIN "$HANGAR" project create demo/app > /dev/null || return 1
   for n in 1 2 3 4; do
     echo "build $n" >> "$WORK/build/app.bin"
-    HANGAR_SERVER=http://$HOST HANGAR_TOKEN=$CI "$HANGAR" cut demo/app --version "1.$n.0" \
+    HANGAR_SERVER=http://$HOST HANGAR_TOKEN=$CI "$HANGAR" cut --no-git demo/app --version "1.$n.0" \
       --commit "$(printf "$n%.0s" {1..40})" --artifact app="$WORK/build" > /dev/null || return 1
   done
 }
@@ -120,7 +120,7 @@ agent_follows() {
   agent=$!
   for _ in $(seq 1 100); do [ -d "$WORK/deployed/app" ] && break; sleep 0.1; done
   echo "a new build" >> "$WORK/build/app.bin"
-  HANGAR_SERVER=http://${SERVER_HOST[b]} HANGAR_TOKEN=$CI "$HANGAR" cut demo/app --version 1.9.0 \
+  HANGAR_SERVER=http://${SERVER_HOST[b]} HANGAR_TOKEN=$CI "$HANGAR" cut --no-git demo/app --version 1.9.0 \
     --commit "$(printf '9%.0s' {1..40})" --artifact app="$WORK/build" > /dev/null \
     || { kill "$agent"; return 1; }
   local promoted

@@ -53,10 +53,10 @@ ci_loop() {
   while deadline; do
     v=$((v + 1))
     mkdir -p "$WORK/build/$v" && head -c 3000 /dev/urandom > "$WORK/build/$v/app.bin"
-    remote "$CI" cut acme/t --version "1.$v.0" --commit "$SHA_A" --artifact app="$WORK/build/$v" > /dev/null 2>&1 || continue
+    remote "$CI" cut --no-git acme/t --version "1.$v.0" --commit "$SHA_A" --artifact app="$WORK/build/$v" > /dev/null 2>&1 || continue
     for rc in 2 3; do
       head -c 2000 /dev/urandom > "$WORK/build/$v/fix.bin"
-      remote "$CI" cherry-pick acme/t --version "1.$v.0" --commit "$SHA_B" --artifact app="$WORK/build/$v" > /dev/null 2>&1
+      remote "$CI" cherry-pick --no-git acme/t --version "1.$v.0" --commit "$SHA_B" --artifact app="$WORK/build/$v" > /dev/null 2>&1
     done
   done
 }

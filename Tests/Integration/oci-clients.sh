@@ -137,7 +137,7 @@ remote() { HANGAR_SERVER=http://$HOST HANGAR_TOKEN=$1 "$HANGAR" "${@:2}"; }
 image_candidate() {
   sk copy --dest-tls-verify=false --dest-creds "ci:$CI" oci:"$WORK/layout":v1 docker://"$HOST"/demo/shop-build:b1 || return 1
   "$HANGAR" project create demo/shop --store "$STORE" --actor operator > /dev/null || return 1
-  remote "$CI" cut demo/shop --version 1.0.0 --commit "$(printf 'b%.0s' {1..40})" --image web="demo/shop-build@$(image_digest)" || return 1
+  remote "$CI" cut --no-git demo/shop --version 1.0.0 --commit "$(printf 'b%.0s' {1..40})" --image web="demo/shop-build@$(image_digest)" || return 1
   remote "$RELEASER" promote demo/shop 1.0.0-rc.1 --to sandbox > /dev/null || return 1
   local tag got
   for tag in sandbox sandbox-web; do
@@ -176,7 +176,7 @@ conformance() { python3 "$(dirname "$0")/oci-conformance.py" "$HOST" "$ADMIN" co
 prepare_release() {
   mkdir -p "$WORK/build" && echo "release one" > "$WORK/build/app.txt"
   "$HANGAR" project create demo/app --store "$STORE" --actor operator > /dev/null \
-    && "$HANGAR" cut demo/app --version 1.0.0 --commit "$(printf 'a%.0s' {1..40})" --artifact app="$WORK/build" --store "$STORE" --actor ci > /dev/null \
+    && "$HANGAR" cut --no-git demo/app --version 1.0.0 --commit "$(printf 'a%.0s' {1..40})" --artifact app="$WORK/build" --store "$STORE" --actor ci > /dev/null \
     && "$HANGAR" promote demo/app 1.0.0-rc.1 --to sandbox --store "$STORE" --actor operator > /dev/null \
     && "$HANGAR" promote demo/app 1.0.0-rc.1 --to staging --store "$STORE" --actor operator > /dev/null
 }

@@ -110,9 +110,13 @@ public struct CandidateConfig: Codable, Sendable, Hashable {
     public var createdBy: String
     public var builder: String?
     public var ciRun: String?
+    /// The commits since the previous release, when the cutter recorded them.
+    public var changelog: Changelog?
 
     public init(project: String, version: String, rc: Int, commit: String, repository: String?, parent: Digest?,
-                cherryPicks: [String], createdAt: Date, createdBy: String, builder: String?, ciRun: String?) {
+                cherryPicks: [String], createdAt: Date, createdBy: String, builder: String?, ciRun: String?,
+                changelog: Changelog? = nil) {
+        self.changelog = changelog
         self.project = project
         self.version = version
         self.rc = rc
@@ -139,6 +143,13 @@ public struct CandidateConfig: Codable, Sendable, Hashable {
         if let repository { f["repository"] = .string(repository) }
         if let builder { f["builder"] = .string(builder) }
         if let ciRun { f["ciRun"] = .string(ciRun) }
+        if let changelog {
+            f["changelog"] = .object([
+                "since": changelog.since.map { .string($0.description) } ?? .null,
+                "commits": .array(changelog.commits.map { .object(["commit": .string($0.commit), "subject": .string($0.subject)]) }),
+                "omitted": .int(Int64(changelog.omitted)),
+            ])
+        }
         return CanonicalJSON.object(f).bytes
     }
 

@@ -18,6 +18,8 @@ public struct CutRequest: Codable, Sendable, Hashable {
     /// Container images already pushed to the registry that are artifacts of the candidate
     /// too (after `artifacts`): `NAME` = `REPO@sha256:…`, an image manifest or index.
     public var images: [ImageSource]?
+    /// The commits since the previous release (see `Changelog`), when the cutter read them.
+    public var changelog: Changelog?
 
     public init(project: String, version: String, commit: String, artifacts: [ArtifactRecord], cherryPicks: [String] = [],
                 repository: String? = nil, builder: String? = nil, ciRun: String? = nil, startedOn: Date? = nil) {
@@ -77,6 +79,7 @@ extension HangarService {
             try Names.checkArtifact(a.name)
             guard seen.insert(a.name).inserted else { throw HangarError.invalid("artifact '\(a.name)' is given twice") }
         }
+        try request.changelog?.validate()
     }
 
     private func createCandidate(_ request: CutRequest, rc: Int, parent: Digest?, cherryPicks: [String], actor: String) async throws -> CutResult {
@@ -91,6 +94,9 @@ extension HangarService {
                 throw HangarError.notFound("artifact '\(a.name)' is a container image \(a.digest) that is not a manifest of \(request.project): name it with --image NAME=REPO@DIGEST")
             }
         }
+        if let since = request.changelog?.since, try await metadata.candidate(project: request.project, digest: since) == nil {
+            throw HangarError.notFound("the changelog follows \(since), which is not a candidate of \(request.project)")
+        }
         let tag = Names.candidateTag(version: request.version, rc: rc)
         if try await metadata.tag(project: request.project, name: tag) != nil {
             throw HangarError.conflict("\(request.project) has a plain tag \(tag) (pushed over the OCI API): a candidate cannot take its name; delete the tag or cut another version")
@@ -99,7 +105,7 @@ extension HangarService {
         let config = CandidateConfig(
             project: request.project, version: request.version, rc: rc, commit: request.commit,
             repository: request.repository, parent: parent, cherryPicks: cherryPicks, createdAt: at,
-            createdBy: actor, builder: request.builder, ciRun: request.ciRun)
+            createdBy: actor, builder: request.builder, ciRun: request.ciRun, changelog: request.changelog)
         let configBlob = try await blobs.put(config.canonicalBytes)
         let manifest = config.manifest(configSize: configBlob.size, configDigest: configBlob.digest, artifacts: request.artifacts)
         let manifestBlob = try await blobs.put(manifest.canonicalBytes)

@@ -32,6 +32,8 @@ public struct CandidateDetails: Codable, Sendable {
     public var parentTag: String?
     /// Environments that point at this candidate now.
     public var runningIn: [String]
+    /// The tag of the candidate the changelog follows, when there is one.
+    public var changelogSinceTag: String?
 }
 
 /// What changed between two candidates.
@@ -50,6 +52,11 @@ public struct CandidateDiff: Codable, Sendable {
     /// Cherry-picked commits on the path from `from` to `to` (when one descends from the other).
     public var cherryPicks: [String]
     public var artifacts: [Change]
+    /// The commits between, newest first, from the changelogs recorded on the chain from
+    /// `to` back to `from`; nil when the recorded changelogs do not reach `from`.
+    public var commits: [Changelog.Entry]?
+    /// Older commits of the range the recorded changelogs left out (past their limit).
+    public var commitsOmitted: Int
 }
 
 extension HangarService {
@@ -113,7 +120,9 @@ extension HangarService {
         let config = try CandidateConfig.parse(try await blobs.get(c.configDigest))
         let parentTag = try await c.parent.asyncMap { try await metadata.candidate(project: project, digest: $0)?.tag } ?? nil
         let running = try await metadata.environments(project: project).filter { $0.current == c.digest }.map(\.name)
-        return CandidateDetails(candidate: c, manifest: manifest, config: config, parentTag: parentTag, runningIn: running)
+        let sinceTag = try await config.changelog?.since.asyncMap { try await metadata.candidate(project: project, digest: $0)?.tag } ?? nil
+        return CandidateDetails(candidate: c, manifest: manifest, config: config, parentTag: parentTag, runningIn: running,
+                                changelogSinceTag: sinceTag)
     }
 
     /// Which artifacts changed between two candidates (by digest), and the commits between.
@@ -131,8 +140,28 @@ extension HangarService {
             }
             return CandidateDiff.Change(name: name, change: change, from: old[name], to: new[name])
         }
+        let commits = try await commitsBetween(from, to)
         return CandidateDiff(from: from.tag, to: to.tag, fromCommit: from.commit, toCommit: to.commit,
-                             cherryPicks: try await picksBetween(from, to), artifacts: changes)
+                             cherryPicks: try await picksBetween(from, to), artifacts: changes,
+                             commits: commits?.entries, commitsOmitted: commits?.omitted ?? 0)
+    }
+
+    /// The recorded changelogs from `descendant` back to `ancestor`, each naming the
+    /// candidate it follows; nil when that chain does not reach `ancestor`.
+    private func commitsBetween(_ ancestor: CandidateRecord, _ descendant: CandidateRecord) async throws
+        -> (entries: [Changelog.Entry], omitted: Int)? {
+        var entries: [Changelog.Entry] = []
+        var omitted = 0
+        var cursor = descendant
+        for _ in 0..<10_000 {
+            if cursor.digest == ancestor.digest { return (entries, omitted) }
+            guard let log = try CandidateConfig.parse(try await blobs.get(cursor.configDigest)).changelog,
+                  let since = log.since, let next = try await metadata.candidate(project: cursor.project, digest: since) else { return nil }
+            entries += log.commits
+            omitted += log.omitted
+            cursor = next
+        }
+        return nil
     }
 
     /// Cherry-picks made on the parent chain from `ancestor` down to `descendant`.
