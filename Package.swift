@@ -128,6 +128,7 @@ let package = Package(
                 "HangarRemote",
                 "HangarServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

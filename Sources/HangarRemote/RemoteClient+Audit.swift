@@ -45,6 +45,11 @@ extension RemoteClient {
 
     // MARK: Tokens
 
+    /// The token this client presents, as the server knows it (`hangar login` checks it).
+    public func whoami() async throws -> TokenView {
+        try await transport.json(.GET, "/api/v1/whoami", what: "who the token is")
+    }
+
     public func tokens() async throws -> [TokenView] {
         try await transport.json(.GET, "/api/v1/tokens", what: "list tokens")
     }

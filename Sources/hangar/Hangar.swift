@@ -43,6 +43,9 @@ struct Hangar: AsyncParsableCommand {
             GCCommand.self,
             ServeCommand.self,
             TokenCommand.self,
+            LoginCommand.self,
+            LogoutCommand.self,
+            ProfileCommand.self,
         ]
     )
 }
@@ -53,7 +56,7 @@ enum Main {
         ErrorText.describeForeign = NetworkErrorText.describe
         do {
             try CommandSuggestion.check(CommandLine.arguments.dropFirst())
-            var command = try Hangar.parseAsRoot()
+            var command = try DefaultProject.parse(Array(CommandLine.arguments.dropFirst()))
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {

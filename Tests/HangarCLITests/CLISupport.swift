@@ -55,6 +55,7 @@ struct CLI {
         p.currentDirectoryURL = URL(fileURLWithPath: workdir)
         var env = ProcessInfo.processInfo.environment
         env["HANGAR_STORE"] = workdir + "/.hangar"
+        env["HANGAR_PROFILES"] = workdir + "/.profiles.yaml"  // never the user's own
         for (k, v) in environment { env[k] = v }
         p.environment = env
         return p

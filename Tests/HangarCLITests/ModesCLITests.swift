@@ -65,6 +65,12 @@ import Testing
         ("token create", ["token", "create", "--name", "ci-remote", "--role", "ci"], .server),
         ("token ls", ["token", "ls"], .server),
         ("token revoke", ["token", "revoke", "TOKEN-ID"], .server),
+        ("login", ["login", "SERVER", "--profile", "ci", "--token", "SECRET"], .noStore),
+        ("profile set", ["profile", "set", "ci", "--project", "demo/remote"], .noStore),
+        ("profile use", ["profile", "use", "ci"], .noStore),
+        ("profile ls", ["profile", "ls"], .noStore),
+        ("logout", ["logout", "--profile", "ci"], .noStore),
+        ("profile rm", ["profile", "rm", "ci"], .noStore),
         ("serve", [], .exempt("serves a store folder by definition; it is what HANGAR_SERVER points at")),
     ]
 
@@ -88,7 +94,8 @@ import Testing
         var revokeID = ""
         for step in Self.plan {
             let now = ISO8601DateFormatter().string(from: Date())
-            let args = step.args.map { $0 == "TOKEN-ID" ? revokeID : $0 == "NOW" ? now : $0 }
+            let substitutes = ["TOKEN-ID": revokeID, "NOW": now, "SERVER": "http://127.0.0.1:\(server.port)", "SECRET": secret]
+            let args = step.args.map { substitutes[$0] ?? $0 }
             switch step.expect {
             case .exempt: continue
             case .server, .noStore:
