@@ -1,8 +1,9 @@
 # Hangar — the two commands a new user needs: `make serve` and `make test` (`make demo` runs the walkthrough).
 SWIFT ?= swift
 STORE ?= .hangar
+PREFIX ?= /usr/local
 
-.PHONY: deps build release test serve demo bench fuzz clean
+.PHONY: deps build release install test serve demo bench fuzz clean
 
 deps:
 	@.ci/install-deps
@@ -12,6 +13,14 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+# A release binary with the Swift runtime linked in (--static-swift-stdlib): it runs on a
+# Debian machine that has libssl3, libarchive13 and libsqlite3-0, and no Swift. DESTDIR works.
+install: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product hangar
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 "$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/hangar" "$(DESTDIR)$(PREFIX)/bin/hangar"
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/hangar"
 
 test: deps
 	@# The metadata tests start their own throw-away PostgreSQL cluster (initdb + pg_ctl, loopback);
@@ -26,6 +35,9 @@ test: deps
 	DURATION=60 Tests/Integration/gc-torture.sh .build/debug/hangar
 	@# Two servers behind nginx on Ceph RGW + PostgreSQL, started and torn down by the script.
 	Tests/Integration/cluster.sh .build/debug/hangar
+	@# make install into a throw-away prefix; that binary must run without Swift (ldd, then a chroot of Debian packages only).
+	$(MAKE) install PREFIX=$(CURDIR)/.build/install-check
+	Tests/Integration/static-binary.sh .build/install-check/bin/hangar
 
 # Serves the embedded store at $(STORE); the first time, prints an admin token (shown once).
 serve: build
