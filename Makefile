@@ -15,11 +15,12 @@ release: deps
 	$(SWIFT) build -c release
 
 # A release binary with the Swift runtime linked in (--static-swift-stdlib): it runs on a
-# Debian machine that has libssl3, libarchive13 and libsqlite3-0, and no Swift. DESTDIR works.
+# Debian machine that has libssl3, libarchive13 and libsqlite3-0, and no Swift; stripped. DESTDIR works.
 install: deps
+	@.ci/install-deps binutils
 	$(SWIFT) build -c release --static-swift-stdlib --product hangar
 	install -d "$(DESTDIR)$(PREFIX)/bin"
-	install -m 0755 "$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/hangar" "$(DESTDIR)$(PREFIX)/bin/hangar"
+	install -s -m 0755 "$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/hangar" "$(DESTDIR)$(PREFIX)/bin/hangar"
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/hangar"
 
 test: deps
