@@ -8,9 +8,9 @@ struct GCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc", abstract: "Collect what the projects' retention rules let go (admin); --dry-run lists it and changes nothing.",
         discussion: """
-            Kept always: what any environment runs, the last rollback-depth candidates each ran
-            before, every candidate of retained releases, the newest candidate of every unreleased
-            version, tagged manifests, signed provenance and statements, and anything written in
+            Kept always: what any environment runs, the last rollback-depth candidates each ran \
+            before, every candidate of retained releases, the newest candidate of every unreleased \
+            version, tagged manifests, signed provenance and statements, and anything written in \
             the grace period. Candidate records and the audit log are never removed.
             """)
     @Flag(help: "List what would go, and why, without changing anything.") var dryRun = false

@@ -8,11 +8,13 @@ struct Hangar: AsyncParsableCommand {
         commandName: "hangar",
         abstract: "Content-addressed artifact store and promoter.",
         discussion: """
-            Store location: --store PATH, else $HANGAR_STORE, else ./.hangar. Release commands talk
-            to a server instead with --server URL (or $HANGAR_SERVER), token --token (or $HANGAR_TOKEN).
-            Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 refused by policy,
-            4 not found, 5 integrity failure, 6 conflict, 7 limit exceeded, 8 denied,
-            9 the server is at a limit (retry later), 10 a deployment failed (wait),
+            Where commands go: --server URL, --store PATH or --profile NAME; else $HANGAR_SERVER \
+            (token: --token or $HANGAR_TOKEN), $HANGAR_STORE or $HANGAR_PROFILE; else the current \
+            profile (hangar login); else the store folder ./.hangar.
+
+            Exit codes: 0 ok, 1 error, 2 usage or invalid input, 3 refused by policy, \
+            4 not found, 5 integrity failure, 6 conflict, 7 limit exceeded, 8 denied, \
+            9 the server is at a limit (retry later), 10 a deployment failed (wait), \
             11 timed out (wait).
             """,
         version: HangarVersion.current,

@@ -13,8 +13,8 @@ struct LoginCommand: AsyncParsableCommand {
         commandName: "login",
         abstract: "Save a server and its token as a profile (checked first) and make it current.",
         discussion: """
-            The token comes from --token, else $HANGAR_TOKEN, else standard input (asked for
-            without echo on a terminal). Profiles live in $HANGAR_PROFILES, else
+            The token comes from --token, else $HANGAR_TOKEN, else standard input (asked for \
+            without echo on a terminal). Profiles live in $HANGAR_PROFILES, else \
             ~/.config/hangar/profiles.yaml (mode 0600).
             """)
     @Argument(help: "The hangar serve, e.g. https://hangar.example.com.") var server: String

@@ -10,17 +10,17 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve the store over HTTP: OCI distribution API (/v2/) and native API (/api/v1/).",
         discussion: """
-            Precedence: flags > environment (HANGAR_STORE, HANGAR_BLOBS, HANGAR_METADATA, HANGAR_BIND, HANGAR_PORT,
-            HANGAR_ANONYMOUS_READ, HANGAR_LOG_LEVEL, HANGAR_UPLOAD_IDLE_SECONDS, HANGAR_SIGNING_KEY) > config file
-            (keys store, blobs, metadata, bind, port, anonymous-read, log-level, upload-idle-seconds, signing-key)
-            > defaults (.hangar, 127.0.0.1, 5000). --metadata postgres://USER@HOST[:PORT]/DB shares one PostgreSQL
+            Precedence: flags > environment (HANGAR_STORE, HANGAR_BLOBS, HANGAR_METADATA, HANGAR_BIND, HANGAR_PORT, \
+            HANGAR_ANONYMOUS_READ, HANGAR_LOG_LEVEL, HANGAR_UPLOAD_IDLE_SECONDS, HANGAR_SIGNING_KEY) > config file \
+            (keys store, blobs, metadata, bind, port, anonymous-read, log-level, upload-idle-seconds, signing-key) \
+            > defaults (.hangar, 127.0.0.1, 5000). --metadata postgres://USER@HOST[:PORT]/DB shares one PostgreSQL \
             database between servers.
-            With --port 0 a free port is picked; the first line on stdout is always
-            'hangar: serving on http://HOST:PORT'. SIGTERM or SIGINT stop accepting and let
+            With --port 0 a free port is picked; the first line on stdout is always \
+            'hangar: serving on http://HOST:PORT'. SIGTERM or SIGINT stop accepting and let \
             requests in flight finish.
-            Limits (--limit NAME=N, HANGAR_<NAME> with '-' as '_', or 'limits:' in the file):
-            max-connections (0 = from the open-file limit), header-timeout (10 s), idle-timeout
-            (60 s), max-header-bytes (65536), max-path-bytes (4096), max-upload-sessions (1000),
+            Limits (--limit NAME=N, HANGAR_<NAME> with '-' as '_', or 'limits:' in the file): \
+            max-connections (0 = from the open-file limit), header-timeout (10 s), idle-timeout \
+            (60 s), max-header-bytes (65536), max-path-bytes (4096), max-upload-sessions (1000), \
             max-upload-sessions-per-token (100), max-watchers (1000), security-log-days (30).
             """)
 

@@ -8,8 +8,8 @@ struct WaitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait", abstract: "Wait until the deploy agents report the environment's move deployed; the exit code says how it went.",
         discussion: """
-            Waits for the move in effect now (or, with --for, the move that puts that candidate there,
-            which may come later). Exit 0 when --agents agents reported it succeeded, 10 when an agent
+            Waits for the move in effect now (or, with --for, the move that puts that candidate there, \
+            which may come later). Exit 0 when --agents agents reported it succeeded, 10 when an agent \
             reported it failed, 11 on timeout, 6 when the environment moved on before it was reported.
             """)
     @Argument var project: String
