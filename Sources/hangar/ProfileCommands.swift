@@ -30,10 +30,10 @@ struct LoginCommand: AsyncParsableCommand {
         let client = RemoteClient(endpoint: try ServerEndpoint(url: server, token: secret))
         let me = try await client.whoami()
         if let project { _ = try await client.projectInfo(project) }
-        var file = try ProfileFile.load()
-        file.profiles[profile] = .init(server: server, token: secret, project: project)
-        file.current = profile
-        try file.save()
+        try ProfileFile.update {
+            $0.profiles[profile] = .init(server: server, token: secret, project: project)
+            $0.current = profile
+        }
         print("logged in to \(server) as \(me.name) (\(me.role.rawValue)); profile '\(profile)' is current")
     }
 
@@ -105,10 +105,10 @@ struct ProfileCommand: ParsableCommand {
         @Argument var name: String
 
         func run() throws {
-            var file = try ProfileFile.load()
-            _ = try file.profile(name)
-            file.current = name
-            try file.save()
+            try ProfileFile.update {
+                _ = try $0.profile(name)
+                $0.current = name
+            }
             print("profile '\(name)' is current")
         }
     }
@@ -146,11 +146,11 @@ struct ProfileCommand: ParsableCommand {
         @Argument var name: String
 
         func run() throws {
-            var file = try ProfileFile.load()
-            _ = try file.profile(name)
-            file.profiles[name] = nil
-            if file.current == name { file.current = nil }
-            try file.save()
+            try ProfileFile.update {
+                _ = try $0.profile(name)
+                $0.profiles[name] = nil
+                if $0.current == name { $0.current = nil }
+            }
             print("profile '\(name)' removed")
         }
     }

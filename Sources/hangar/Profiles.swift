@@ -85,6 +85,13 @@ struct ProfileFile: Codable, Equatable {
         }
     }
 
+    /// Loads the file, changes it, and writes it back whole.
+    static func update(_ change: (inout ProfileFile) throws -> Void) throws {
+        var file = try load()
+        try change(&file)
+        try file.save()
+    }
+
     /// The profile `name` names, or an error listing the ones there are.
     func profile(_ name: String) throws -> Profile {
         if let profile = profiles[name] { return profile }

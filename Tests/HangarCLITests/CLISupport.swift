@@ -111,6 +111,10 @@ struct ServerProcess {
 /// Runs git in `folder` (as a fixed test author) and returns what it printed on stdout.
 @discardableResult
 func git(_ folder: String, _ args: String...) throws -> String {
+    try runGit(folder, args)
+}
+
+func runGit(_ folder: String, _ args: [String]) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
     p.arguments = ["-C", folder, "-c", "user.name=Test", "-c", "user.email=test@example.com"] + args

@@ -17,17 +17,7 @@ import HangarCore
         }
 
         func git(_ args: String...) throws -> String {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.com"] + args
-            p.currentDirectoryURL = URL(fileURLWithPath: dir.path)
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            try runGit(dir.path, args).trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         /// Commits the working tree and returns the commit SHA.
