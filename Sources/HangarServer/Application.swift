@@ -6,7 +6,8 @@ import Logging
 import NIOCore
 
 /// Builds the Hangar HTTP server on the backends the configuration names: the OCI
-/// distribution API (`/v2/`), the native API (`/api/v1/`), `/healthz` and `/metrics`.
+/// distribution API (`/v2/`), the native API (`/api/v1/`), the release board (`/ui/`),
+/// `/healthz` and `/metrics`.
 /// `hangar serve` runs it; tests drive the same application in-process.
 /// `onServerRunning` gets the address actually bound (useful with port 0).
 public func buildApplication(_ configuration: ServerConfiguration,
@@ -63,6 +64,7 @@ func buildRouter(_ state: ServerState) -> Router<HangarRequestContext> {
     let api = router.group().add(middleware: auth)
     OCIController(state: state).register(on: api)
     NativeController(state: state).register(on: api)
+    BoardController(state: state).register(on: router)
     return router
 }
 
