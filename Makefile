@@ -36,6 +36,8 @@ test: deps
 	DURATION=60 Tests/Integration/gc-torture.sh .build/debug/hangar
 	@# Two servers behind nginx on Ceph RGW + PostgreSQL, started and torn down by the script.
 	Tests/Integration/cluster.sh .build/debug/hangar
+	@# The release board in headless Chromium (chromium, chromium-driver and selenium installed when missing).
+	Tests/Integration/board.sh .build/debug/hangar
 	@# make install into a throw-away prefix; that binary must run without Swift (ldd, then a chroot of Debian packages only).
 	$(MAKE) install PREFIX=$(CURDIR)/.build/install-check
 	Tests/Integration/static-binary.sh .build/install-check/bin/hangar

@@ -62,8 +62,7 @@ public struct BoardView: Sendable {
 
     /// Builds the board. `may` answers whether the caller may do an action in an
     /// environment; `viewer` is the caller's name (the promoter the policy considers).
-    public static func make(_ s: ProjectSnapshot, viewer: String, now: Date, version: String? = nil, runningOnly: Bool = false,
-                            may: (Authorization.Action, String?) -> Bool) -> BoardView {
+    public static func make(_ s: ProjectSnapshot, viewer: String, now: Date, may: (Authorization.Action, String?) -> Bool) -> BoardView {
         let rolledBackFrom = Dictionary(grouping: s.deployments.filter { $0.kind == .rollback && $0.from != nil },
                                         by: \.environment).mapValues { Set($0.compactMap(\.from)) }
         let columns = s.environments.map { env -> Column in
@@ -74,15 +73,26 @@ public struct BoardView: Sendable {
                           rollbackTo: s.candidate(back), mayRollback: back != nil && may(.rollback, env.name), policy: env.policy)
         }
         var rows: [Row] = []
-        for c in s.candidates where version == nil || c.version == version {
+        for c in s.candidates {
             let cells = s.environments.enumerated().map { index, env in
                 cell(c, env, predecessor: index > 0 ? s.environments[index - 1] : nil, s, rolledBackFrom[env.name] ?? [],
                      viewer: viewer, now: now, may: may)
             }
-            let row = Row(candidate: c, cells: cells)
-            if !runningOnly || row.runsSomewhere { rows.append(row) }
+            rows.append(Row(candidate: c, cells: cells))
         }
         return BoardView(project: s.project, columns: columns, rows: rows, mayForce: may(.admin, nil), at: now)
+    }
+
+    /// The versions of the rows, newest first.
+    public var versions: [String] {
+        rows.reduce(into: [String]()) { if !$0.contains($1.candidate.version) { $0.append($1.candidate.version) } }
+    }
+
+    /// Only the rows of `version` (when given) and, with `runningOnly`, those that run somewhere.
+    public func filtered(version: String?, runningOnly: Bool) -> BoardView {
+        var out = self
+        out.rows = rows.filter { (version == nil || $0.candidate.version == version) && (!runningOnly || $0.runsSomewhere) }
+        return out
     }
 
     private static func cell(_ c: CandidateRecord, _ env: EnvironmentRecord, predecessor: EnvironmentRecord?, _ s: ProjectSnapshot,

@@ -15,20 +15,26 @@ struct BoardHandlers {
         Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// How many of the newest candidates the board shows: `?limit=` (1 to 1000), else 100.
+    var limit: Int {
+        get throws {
+            guard let text = query["limit"] else { return 100 }
+            guard let n = Int(text), (1...1000).contains(n) else { throw HangarError.invalid("limit='\(text.prefix(20))' is not a number from 1 to 1000") }
+            return n
+        }
+    }
+
     func board() async throws -> Response {
         let version = query["version"].flatMap { $0.isEmpty ? nil : $0 }
         let running = query["running"] == "1"
-        let view = try await ops.board(project, candidates: 200, version: version, runningOnly: running)
-        let versions = (try await ops.board(project, candidates: 200).rows.map(\.candidate.version)).reduce(into: [String]()) {
-            if !$0.contains($1) { $0.append($1) }
-        }
-        var values = pages.grid(view, filtered: version != nil || running)
+        let full = try await ops.board(project, candidates: limit)
+        var values = pages.grid(full.filtered(version: version, runningOnly: running), filtered: version != nil || running)
         values["title"] = project
         values["project"] = project
         values["boardURL"] = pages.url("board")
         values["historyURL"] = pages.url("history")
         values["runningOnly"] = running
-        values["versions"] = versions.map { ["name": $0, "selected": $0 == version] }
+        values["versions"] = full.versions.map { ["name": $0, "selected": $0 == version] }
         return try controller.page(request, context, "board", values)
     }
 
@@ -37,7 +43,7 @@ struct BoardHandlers {
     func confirm() async throws -> Response {
         let action = query["action"] == "rollback" ? "rollback" : "promote"
         guard let env = query["env"], let ref = query["ref"] else { throw HangarError.invalid("confirm needs env and ref") }
-        let view = try await ops.board(project, candidates: 200)
+        let view = try await ops.board(project, candidates: 1000)
         guard let column = view.columns.first(where: { $0.name == env }) else {
             throw HangarError.notFound("environment \(env) of \(project) does not exist")
         }
@@ -101,7 +107,6 @@ struct BoardHandlers {
         let snapshotApprovals = try await ops.snapshot(project, candidates: 200, deployments: 0).approvals.filter { $0.candidate == c.digest }
         var values: [String: Any] = [
             "title": "\(project) \(c.tag)", "project": project, "tag": c.tag, "digest": c.digest.description, "commit": c.commit,
-            "commitURL": d.config.repository.map { "\($0)/commit/\(c.commit)" } ?? "",
             "created": BoardPages.time(c.createdAt), "createdBy": c.createdBy,
             "lineage": lineage.enumerated().map { i, l in
                 ["tag": l.tag, "url": pages.url("candidates/" + l.tag), "this": l.digest == c.digest, "last": i == lineage.count - 1] as [String: Any]
@@ -114,6 +119,7 @@ struct BoardHandlers {
                                   "actor": $0.deployment.actor] },
             "approvals": snapshotApprovals.map { ["env": $0.environment, "actor": $0.actor, "at": BoardPages.time($0.at)] },
         ]
+        if let repository = d.config.repository { values["commitURL"] = "\(repository)/commit/\(c.commit)" }
         if let log = d.config.changelog {
             values["changes"] = ["since": d.changelogSinceTag ?? "the previous candidate",
                                  "commits": log.commits.map { ["short": String($0.commit.prefix(12)), "subject": $0.subject] }]
@@ -153,16 +159,16 @@ struct BoardHandlers {
     /// loop; at most `max-watchers` streams at once, each for ten minutes (the browser
     /// reconnects).
     func events() async throws -> Response {
-        let ops = self.ops, project = self.project, state = controller.state
+        let ops = self.ops, project = self.project, state = controller.state, limit = try self.limit
         _ = try await ops.board(project, candidates: 1)  // refused before the stream starts
         let body = ResponseBody { writer in
             try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
             try? await state.watchers.run(retryAfter: 5) {
-                var last = BoardPages.fingerprint(try await ops.board(project, candidates: 200))
+                var last = BoardPages.fingerprint(try await ops.board(project, candidates: limit))
                 let end = ContinuousClock.now + .seconds(600)
                 while ContinuousClock.now < end {
                     await state.service.changes.wait(project: project, timeout: .seconds(15))
-                    let now = BoardPages.fingerprint(try await ops.board(project, candidates: 200))
+                    let now = BoardPages.fingerprint(try await ops.board(project, candidates: limit))
                     let line = now == last ? ": still\n\n" : "event: change\ndata: \(now)\n\n"
                     last = now
                     try await writer.write(ByteBuffer(string: line))

@@ -62,7 +62,9 @@ struct BoardPages {
             if verdict.isEmpty {
                 out["promote"] = ["url": confirm]
             } else {
-                out["blocked"] = ["reasons": verdict.map(\.message), "forceURL": mayForce ? confirm : ""] as [String: Any]
+                var blocked: [String: Any] = ["reasons": verdict.map(\.message)]
+                if mayForce { blocked["forceURL"] = confirm }
+                out["blocked"] = blocked
             }
         }
         if cell.mayApprove {
