@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures the release board's render time: a project with 500 candidates and 6
-# environments on SQLite, the board page (the snapshot, the policy verdict of every cell,
-# the Mustache render) against the status JSON of the same project (one snapshot read,
-# no render) as the reference, both on one kept-alive connection. Not a test: prints numbers.
+# environments on SQLite, the board page with all 500 rows (the snapshot, the policy
+# verdict of every cell, the Mustache render) against the JSON list of the same 500
+# candidates (the API's read of the same rows, no verdicts, no HTML) as the reference,
+# both on one kept-alive connection. Not a test: prints numbers.
 #
 # Usage: Benchmarks/board.sh [path/to/hangar] [requests]   (default .build/release/hangar, 300)
 set -euo pipefail
@@ -51,11 +52,11 @@ def measure(path, headers):
         if i >= 20: times.append((time.perf_counter() - t) * 1000)
         size = len(body)
     times.sort()
+    if path.startswith("/ui/"): assert body.count(b"<tr data-tag=") == 500, "the board must list all 500 candidates"
     return times[len(times) // 2], times[int(len(times) * 0.99) - 1], size
-board = measure("/ui/projects/bench/board/-/board", {"Cookie": f"hangar_session={token}"})
-status = measure("/api/v1/projects/bench/board/-/status", {"Authorization": f"Bearer {token}"})
-rows = 500
+board = measure("/ui/projects/bench/board/-/board?limit=500", {"Cookie": f"hangar_session={token}"})
+status = measure("/api/v1/projects/bench/board/-/candidates?limit=500", {"Authorization": f"Bearer {token}"})
 print(f"board page, 500 candidates x 6 environments ({board[2] // 1024} KiB of HTML): p50 {board[0]:.1f} ms, p99 {board[1]:.1f} ms over {n} requests")
-print(f"reference, status JSON of the same project (same snapshot read, no render): p50 {status[0]:.1f} ms, p99 {status[1]:.1f} ms")
-print(f"ratio board/status: p50 {board[0] / status[0]:.1f}x, p99 {board[1] / status[1]:.1f}x; target: board p99 under 50 ms")
+print(f"reference, the same 500 candidates as JSON ({status[2] // 1024} KiB): p50 {status[0]:.1f} ms, p99 {status[1]:.1f} ms")
+print(f"ratio board/JSON: p50 {board[0] / status[0]:.1f}x, p99 {board[1] / status[1]:.1f}x; target: board p99 under 50 ms")
 PY

@@ -108,6 +108,12 @@ import Testing
             #expect(try await c.json(.post, "/api/v1/projects/acme/app/-/candidates", as: "ci", request).status == .created)
             let page = try await c.send(.get, "\(p)/candidates/1.0.0-rc.1", as: nil, headers: session(f, "admin")).text
             #expect(!page.contains("<script>alert") && !page.contains("<img src=x") && page.contains("&lt;img src=x onerror=alert(1)&gt;"))
+            // What an agent reports is shown on the grid, which is written without the template library.
+            let move = try await c.promote("1.0.0-rc.1", to: "sandbox").decode(MoveOutcome.self)
+            _ = try await c.json(.post, "/api/v1/projects/acme/app/-/deployments/\(move.deployment!.id)/reports", as: "deployer",
+                                 ReportBody(status: .failed, message: "</div><script>alert('x')</script> & \"quoted\""))
+            let board = try await c.send(.get, "\(p)/board", as: nil, headers: session(f, "admin")).text
+            #expect(!board.contains("<script>alert") && board.contains("&lt;/div&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"))
         }
     }
 

@@ -16,7 +16,7 @@ struct BoardController: Sendable {
         router.get("/ui/login") { request, context in try page(request, context, "login", ["title": "Sign in"]) }
         router.post("/ui/login") { request, context in try await signIn(request, context) }
         let pages = router.group().add(middleware: BoardErrorMiddleware(securityLog: state.securityLog, metrics: state.metrics))
-            .add(middleware: BoardAuthMiddleware(service: state.service, anonymousRead: state.configuration.anonymousRead))
+            .add(middleware: AuthMiddleware(service: state.service, anonymousRead: state.configuration.anonymousRead, secret: BoardSession.secret))
         pages.get("/ui") { request, context in try await projects(request, context) }
         pages.get("/ui/audit") { request, context in try await audit(request, context) }
         pages.post("/ui/logout") { request, context in try await signOut(request, context) }

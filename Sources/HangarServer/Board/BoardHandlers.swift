@@ -28,7 +28,8 @@ struct BoardHandlers {
         let version = query["version"].flatMap { $0.isEmpty ? nil : $0 }
         let running = query["running"] == "1"
         let full = try await ops.board(project, candidates: limit)
-        var values = pages.grid(full.filtered(version: version, runningOnly: running), filtered: version != nil || running)
+        let shown = full.filtered(version: version, runningOnly: running)
+        var values: [String: Any] = ["grid": BoardGrid(pages: pages, view: shown, all: full, filtered: version != nil || running).render()]
         values["title"] = project
         values["project"] = project
         values["boardURL"] = pages.url("board")
@@ -164,11 +165,11 @@ struct BoardHandlers {
         let body = ResponseBody { writer in
             try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
             try? await state.watchers.run(retryAfter: 5) {
-                var last = BoardPages.fingerprint(try await ops.board(project, candidates: limit))
+                var last = BoardGrid.fingerprint(try await ops.board(project, candidates: limit))
                 let end = ContinuousClock.now + .seconds(600)
                 while ContinuousClock.now < end {
                     await state.service.changes.wait(project: project, timeout: .seconds(15))
-                    let now = BoardPages.fingerprint(try await ops.board(project, candidates: limit))
+                    let now = BoardGrid.fingerprint(try await ops.board(project, candidates: limit))
                     let line = now == last ? ": still\n\n" : "event: change\ndata: \(now)\n\n"
                     last = now
                     try await writer.write(ByteBuffer(string: line))

@@ -44,27 +44,6 @@ enum BoardSession {
     }
 }
 
-/// Identifies the board's caller from the session cookie (the API's `AuthMiddleware`
-/// reads the `Authorization` header instead). No cookie: anonymous, which only
-/// `--anonymous-read` lets read.
-struct BoardAuthMiddleware: RouterMiddleware {
-    typealias Context = HangarRequestContext
-    let service: HangarService
-    let anonymousRead: Bool
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        if let secret = BoardSession.secret(request) {
-            context.caller = .authenticated(try await service.authenticate(secret: secret))
-        } else {
-            context.caller = .anonymous(readAccess: anonymousRead)
-        }
-        context.record.caller = context.caller.name
-        context.record.tokenID = context.caller.tokenID
-        return try await next(request, context)
-    }
-}
-
 /// A form body (`application/x-www-form-urlencoded`), at most 64 KiB.
 enum FormBody {
     static func decode(_ request: Request) async throws -> [String: String] {

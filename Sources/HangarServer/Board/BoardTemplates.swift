@@ -1,7 +1,8 @@
 import Mustache
 
 /// The board's pages as Mustache templates, compiled into the binary (no files to ship:
-/// `make install` stays one file). `{{…}}` escapes HTML; nothing is rendered unescaped.
+/// `make install` stays one file). `{{…}}` escapes HTML; the one value rendered unescaped
+/// is the board's grid, which `BoardGrid` writes with every value escaped.
 enum BoardTemplates {
     static let library: MustacheLibrary = {
         var library = MustacheLibrary()
@@ -59,31 +60,8 @@ enum BoardTemplates {
             <select id="version" name="version"><option value="">all</option>{{#versions}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/versions}}</select>
             <label><input type="checkbox" name="running" value="1"{{#runningOnly}} checked{{/runningOnly}}> only what runs somewhere</label>
             <button type="submit">Filter</button> <a href="{{historyURL}}">History</a></form>
-            {{> grid}}
+            {{{grid}}}
             {{> foot}}
-            """,
-        "grid": """
-            <div id="board" data-events="{{eventsURL}}" data-fingerprint="{{fingerprint}}" aria-live="polite">
-            <table class="board"><caption>Candidates (newest first) by environment; ▶ marks what each environment runs now.</caption>
-            <thead><tr><th scope="col">Candidate</th>{{#columns}}<th scope="col" class="env">
-            <div class="env-name">{{name}}</div>
-            {{#current}}<div class="pointer" data-testid="pointer-{{env}}">▶ <a href="{{url}}">{{tag}}</a></div><div class="muted small">since {{since}} by {{by}}</div>{{/current}}
-            {{^current}}<div class="muted" data-testid="pointer-{{name}}">nothing yet</div>{{/current}}
-            {{#report}}<div class="report {{status}}" data-testid="report-{{env}}">{{label}}</div>{{/report}}
-            {{#rollback}}<a class="button danger" href="{{url}}" data-testid="rollback-{{env}}">Roll back to {{tag}}</a>{{/rollback}}
-            </th>{{/columns}}</tr></thead>
-            <tbody>{{#groups}}<tr class="version"><th colspan="{{span}}" scope="rowgroup">{{version}}</th></tr>
-            {{#rows}}<tr data-tag="{{tag}}"><th scope="row"><a href="{{url}}">{{tag}}</a>
-            <div class="muted small"><code>{{short}}</code> · {{commit}} · {{createdBy}}</div>{{#parent}}<div class="small">cherry-pick onto {{.}}</div>{{/parent}}</th>
-            {{#cells}}<td class="cell {{presence}}" data-testid="cell-{{tag}}-{{env}}"><span class="state">{{state}}</span>
-            {{#report}}<div class="report {{status}}">{{label}}</div>{{/report}}
-            {{#approvals}}<div class="small">approvals {{count}}/{{required}}{{#names}} ({{.}}){{/names}}</div>{{/approvals}}
-            {{#promote}}<a class="button" href="{{url}}" data-testid="promote-{{tag}}-{{env}}">Promote</a>{{/promote}}
-            {{#blocked}}<div class="blocked" data-testid="blocked-{{tag}}-{{env}}">{{#reasons}}<div>{{.}}</div>{{/reasons}}</div>{{#forceURL}}<a class="button subtle" href="{{forceURL}}">Force…</a>{{/forceURL}}{{/blocked}}
-            {{#approve}}<form method="post" action="{{action}}"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="ref" value="{{digest}}"><input type="hidden" name="env" value="{{env}}"><button type="submit" data-testid="approve-{{tag}}-{{env}}">Approve</button></form>{{/approve}}
-            </td>{{/cells}}</tr>{{/rows}}{{/groups}}</tbody></table>
-            {{^groups}}<p>No candidates{{#filtered}} match the filter{{/filtered}}.</p>{{/groups}}
-            <p class="muted small">As of {{at}}; updates live.</p></div>
             """,
         "confirm": """
             {{> head}}<h1>{{heading}}</h1>
