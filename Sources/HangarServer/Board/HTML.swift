@@ -30,21 +30,28 @@ struct HTML {
         }
     }
 
-    /// Appends `value` with `& < > " '` replaced by entities (text and attribute values).
+    /// Appends `value` with `& < > " '` replaced by entities (text and attribute values):
+    /// the runs between them are appended whole.
     static func escape(_ value: String, into out: inout String) {
-        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
-            out += value
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
+        let utf8 = value.utf8
+        var start = utf8.startIndex, i = start
+        while i != utf8.endIndex {
+            let entity: String
+            switch utf8[i] {
+            case 0x26: entity = "&amp;"
+            case 0x3C: entity = "&lt;"
+            case 0x3E: entity = "&gt;"
+            case 0x22: entity = "&quot;"
+            case 0x27: entity = "&#39;"
+            default:
+                i = utf8.index(after: i)
+                continue
             }
+            out += value[start..<i]
+            out += entity
+            i = utf8.index(after: i)
+            start = i
         }
+        if start == utf8.startIndex { out += value } else { out += value[start...] }
     }
 }
