@@ -2,8 +2,10 @@
 against a real `hangar serve`. Usage: board.py BASE_URL ADMIN_TOKEN DEPLOYER_TOKEN HANGAR SCREENSHOT_DIR
 (the environment carries HANGAR_SERVER/HANGAR_TOKEN for the CLI moves made meanwhile).
 Prints one line per check; exits 1 when one failed."""
+import json
 import os
 import subprocess
+import urllib.request
 import sys
 import time
 
@@ -68,6 +70,18 @@ def cli(*args):
     subprocess.run([HANGAR, *args], check=True, capture_output=True)
 
 
+def agent_reports(env, status, message):
+    """What a deploy agent sends about the move in effect in `env` (with the deployer's token)."""
+    def api(path, body=None):
+        request = urllib.request.Request(f"{BASE}/api/v1/projects/demo/app/-/{path}", method="POST" if body else "GET",
+                                         data=json.dumps(body).encode() if body else None,
+                                         headers={"Authorization": f"Bearer {DEPLOYER}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as r:
+            return json.load(r)
+    move = api(f"history?env={env}&limit=1")[0]["deployment"]["id"]
+    api(f"deployments/{move}/reports", {"status": status, "message": message})
+
+
 def post_from_page(d, path, fields):
     """A POST the page's own origin sends with fetch(): what a forged form would do."""
     return d.execute_async_script("""
@@ -127,14 +141,18 @@ try:
         admin.execute_script("window.__noReload = true")
         cli("promote", "demo/app", "1.0.0-rc.1", "--to", "staging")
         wait_for("the live update", lambda: "1.0.0-rc.1" in by_test(admin, "pointer-staging").text, seconds=15)
+        agent_reports("staging", "succeeded", "rolled out to 3 hosts")
+        agent_reports("production", "failed", "health check /healthz answered 503")
+        wait_for("the agents' reports", lambda: "failed (health check" in by_test(admin, "report-production").text, seconds=15)
+        assert "agent-1: succeeded" in by_test(admin, "report-staging").text
         assert admin.execute_script("return window.__noReload") is True, "the page was reloaded"
-        admin.save_screenshot(os.path.join(SHOTS, "board.png"))
-    check("a promotion made with the CLI appears without a reload (Server-Sent Events)", live_update)
+        assert admin.save_screenshot(os.path.join(SHOTS, "board.png")), "the screenshot was not saved"
+    check("a CLI promotion and agent reports appear without a reload (Server-Sent Events)", live_update)
 
     def candidate_page():
         admin.get(f"{BASE}/ui/projects/demo/app/-/candidates/1.0.0-rc.2")
         assert "verified" in admin.page_source and "Against its parent (1.0.0-rc.1)" in admin.page_source
-        admin.save_screenshot(os.path.join(SHOTS, "candidate.png"))
+        assert admin.save_screenshot(os.path.join(SHOTS, "candidate.png")), "the screenshot was not saved"
     check("the candidate page: lineage, artifacts, diff, signatures", candidate_page)
 
     def csrf_missing():

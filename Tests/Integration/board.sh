@@ -6,7 +6,7 @@ set -uo pipefail
 HANGAR=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/hangar-board-XXXXXX)
-SHOTS=$(realpath "${2:-$WORK}")
+mkdir -p "${2:-$WORK}" && SHOTS=$(realpath "${2:-$WORK}")
 PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2> /dev/null; wait 2> /dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -20,9 +20,11 @@ enum BoardAssets {
         code { font: .85em ui-monospace, SFMono-Regular, Menlo, monospace; }
         table { border-collapse: collapse; width: 100%; }
         th, td { border: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: top; }
+        th .small, th .muted { font-weight: 400; }
         caption { text-align: left; color: var(--muted); padding-bottom: .4rem; }
         table.board td.cell { min-width: 9rem; }
         td.current { background: var(--now); border: 2px solid var(--accent); }
+        td.cell .state { display: block; }
         td.current .state { font-weight: 700; }
         td.rolled-back .state { color: var(--bad); }
         tr.version th { background: #f6f8fa; }

@@ -117,7 +117,7 @@ struct BoardGrid {
     }
 
     private static func label(_ r: DeploymentReport) -> String {
-        var label = "agent \(r.agent): \(r.status.rawValue)"
+        var label = "\(r.agent): \(r.status.rawValue)"
         if r.status == .failed, let m = r.message { label += " (\(m.prefix(120)))" }
         return label
     }
