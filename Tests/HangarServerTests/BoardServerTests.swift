@@ -78,6 +78,20 @@ import Testing
         }
     }
 
+    @Test func aLargerLimitIsKeptByTheFiltersAndTheLiveFeed() async throws {
+        let f = try await ServerFixture()
+        try await f.test { c in
+            _ = try await c.json(.post, "/api/v1/projects", ["name": "acme/app"])
+            for minor in 1...3 { _ = try await c.cut("v\(minor)", version: "1.\(minor).0") }
+            let two = try await c.send(.get, "\(p)/board?limit=2", as: nil, headers: session(f, "admin")).text
+            #expect(two.components(separatedBy: "<tr data-tag=").count - 1 == 2)
+            #expect(two.contains("data-events=\"\(p)/events?limit=2\"") && two.contains("<input type=\"hidden\" name=\"limit\" value=\"2\">"))
+            let all = try await c.send(.get, "\(p)/board", as: nil, headers: session(f, "admin")).text
+            #expect(all.components(separatedBy: "<tr data-tag=").count - 1 == 3)
+            #expect(all.contains("data-events=\"\(p)/events\"") && !all.contains("name=\"limit\""))
+        }
+    }
+
     @Test func aSessionWhoseTokenIsRevokedEnds() async throws {
         let f = try await ServerFixture()
         try await f.test { c in

@@ -12,6 +12,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 BASE, ADMIN, DEPLOYER, HANGAR, SHOTS = sys.argv[1:6]
 BOARD = f"{BASE}/ui/projects/demo/app/-/board"
@@ -154,6 +155,25 @@ try:
         assert "verified" in admin.page_source and "Against its parent (1.0.0-rc.1)" in admin.page_source
         assert admin.save_screenshot(os.path.join(SHOTS, "candidate.png")), "the screenshot was not saved"
     check("the candidate page: lineage, artifacts, diff, signatures", candidate_page)
+
+    def keyboard_and_labels():
+        admin.get(BOARD)
+        unlabelled = admin.execute_script("""
+            return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+              .filter(e => !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.closest('label'))
+              .map(e => e.name);""")
+        assert not unlabelled, unlabelled
+        for _ in range(40):
+            admin.switch_to.active_element.send_keys(Keys.TAB)
+            if (admin.switch_to.active_element.get_attribute("data-testid") or "").startswith("promote-"):
+                break
+        else:
+            raise AssertionError("Tab never reached a Promote button")
+        outline = admin.execute_script("const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]")
+        assert outline == ["solid", "3px"], f"the focused button lacks the board's 3px focus outline: {outline}"
+        admin.switch_to.active_element.send_keys(Keys.ENTER)
+        wait_for("the confirmation page", lambda: by_test(admin, "move"))
+    check("keyboard only: Tab reaches a Promote button (visible focus), Enter opens its confirmation; every field labelled", keyboard_and_labels)
 
     def csrf_missing():
         admin.get(BOARD)

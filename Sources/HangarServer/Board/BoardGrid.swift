@@ -12,9 +12,12 @@ struct BoardGrid {
     /// Tags of the candidates' parents (a cherry-pick names the candidate it was made onto).
     let parents: [Digest: String]
     let filtered: Bool
+    /// Where the page listens for changes (the same number of candidates as shown).
+    let eventsURL: String
 
-    init(pages: BoardPages, view: BoardView, all: BoardView, filtered: Bool) {
+    init(pages: BoardPages, view: BoardView, all: BoardView, filtered: Bool, limit: Int) {
         self.pages = pages
+        self.eventsURL = pages.url("events") + (limit == BoardHandlers.defaultLimit ? "" : "?limit=\(limit)")
         self.view = view
         self.parents = Dictionary(all.rows.map { ($0.candidate.digest, $0.candidate.tag) }, uniquingKeysWith: { a, _ in a })
         self.filtered = filtered
@@ -23,7 +26,7 @@ struct BoardGrid {
     func render() -> String {
         var h = HTML(capacity: 2048 + view.rows.count * view.columns.count * 320)
         h.write("""
-            <div id="board" data-events="\(pages.url("events"))" data-fingerprint="\(Self.fingerprint(view))" aria-live="polite">
+            <div id="board" data-events="\(eventsURL)" data-fingerprint="\(Self.fingerprint(view))" aria-live="polite">
             <table class="board"><caption>Candidates (newest first) by environment; ▶ marks what each environment runs now.</caption>
             <thead><tr><th scope="col">Candidate</th>
             """)

@@ -15,10 +15,12 @@ struct BoardHandlers {
         Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
     }
 
+    static let defaultLimit = 100
+
     /// How many of the newest candidates the board shows: `?limit=` (1 to 1000), else 100.
     var limit: Int {
         get throws {
-            guard let text = query["limit"] else { return 100 }
+            guard let text = query["limit"] else { return Self.defaultLimit }
             guard let n = Int(text), (1...1000).contains(n) else { throw HangarError.invalid("limit='\(text.prefix(20))' is not a number from 1 to 1000") }
             return n
         }
@@ -27,14 +29,17 @@ struct BoardHandlers {
     func board() async throws -> Response {
         let version = query["version"].flatMap { $0.isEmpty ? nil : $0 }
         let running = query["running"] == "1"
+        let limit = try self.limit
         let full = try await ops.board(project, candidates: limit)
         let shown = full.filtered(version: version, runningOnly: running)
-        var values: [String: Any] = ["grid": BoardGrid(pages: pages, view: shown, all: full, filtered: version != nil || running).render()]
+        let grid = BoardGrid(pages: pages, view: shown, all: full, filtered: version != nil || running, limit: limit)
+        var values: [String: Any] = ["grid": grid.render()]
         values["title"] = project
         values["project"] = project
         values["boardURL"] = pages.url("board")
         values["historyURL"] = pages.url("history")
         values["runningOnly"] = running
+        values["limit"] = limit == Self.defaultLimit ? [] : [String(limit)]
         values["versions"] = full.versions.map { ["name": $0, "selected": $0 == version] }
         return try controller.page(request, context, "board", values)
     }

@@ -59,7 +59,7 @@ enum BoardTemplates {
             <label for="version">Version</label>
             <select id="version" name="version"><option value="">all</option>{{#versions}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/versions}}</select>
             <label><input type="checkbox" name="running" value="1"{{#runningOnly}} checked{{/runningOnly}}> only what runs somewhere</label>
-            <button type="submit">Filter</button> <a href="{{historyURL}}">History</a></form>
+            {{#limit}}<input type="hidden" name="limit" value="{{.}}">{{/limit}}<button type="submit">Filter</button> <a href="{{historyURL}}">History</a></form>
             {{{grid}}}
             {{> foot}}
             """,
