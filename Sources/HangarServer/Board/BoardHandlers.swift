@@ -8,11 +8,18 @@ struct BoardHandlers {
     let project: String
     let request: Request
     let context: HangarRequestContext
+    let ops: Operations
+    let pages: BoardPages
+    let query: [String: String]
 
-    var ops: Operations { controller.state.operations(context) }
-    var pages: BoardPages { BoardPages(project: project, csrf: BoardSession.secret(request).map(BoardSession.csrf) ?? "") }
-    var query: [String: String] {
-        Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
+    init(controller: BoardController, project: String, request: Request, context: HangarRequestContext) {
+        self.controller = controller
+        self.project = project
+        self.request = request
+        self.context = context
+        ops = controller.state.operations(context)
+        pages = BoardPages(project: project, csrf: BoardSession.secret(request).map(BoardSession.csrf) ?? "")
+        query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { a, _ in a })
     }
 
     static let defaultLimit = 100

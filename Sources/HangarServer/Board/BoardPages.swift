@@ -20,11 +20,5 @@ struct BoardPages {
     static func time(_ date: Date) -> String { Timestamp.format(date) }
 
     /// A query parameter value.
-    static func q(_ text: String) -> String {
-        let unreserved = { (b: UInt8) in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
-        }
-        if text.utf8.allSatisfy(unreserved) { return text }
-        return text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
-    }
+    static func q(_ text: String) -> String { PercentEncoding.unreserved(text) }
 }
