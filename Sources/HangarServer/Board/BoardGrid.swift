@@ -14,6 +14,9 @@ struct BoardGrid {
     let filtered: Bool
     /// Where the page listens for changes (the same number of candidates as shown).
     let eventsURL: String
+    /// Per environment, the confirmation link of a promotion there without its `ref`:
+    /// made once per column, not once per cell.
+    let promoteURLs: [String: String]
 
     init(pages: BoardPages, view: BoardView, all: BoardView, filtered: Bool, limit: Int) {
         self.pages = pages
@@ -21,6 +24,8 @@ struct BoardGrid {
         self.view = view
         self.parents = Dictionary(all.rows.map { ($0.candidate.digest, $0.candidate.tag) }, uniquingKeysWith: { a, _ in a })
         self.filtered = filtered
+        self.promoteURLs = Dictionary(view.columns.map { ($0.name, pages.confirmURL("promote", env: $0.name, ref: "")) },
+                                      uniquingKeysWith: { a, _ in a })
     }
 
     func render() -> String {
@@ -90,7 +95,7 @@ struct BoardGrid {
             h.write("<div class=\"small\">approvals \(cell.approvals.count)/\(cell.requiredApprovals)\(names)</div>")
         }
         if let verdict = cell.verdict {
-            let confirm = pages.confirmURL("promote", env: env, ref: c.tag)
+            let confirm = (promoteURLs[env] ?? "") + BoardPages.q(c.tag)
             if verdict.isEmpty {
                 h.write("<a class=\"button\" href=\"\(confirm)\" data-testid=\"promote-\(c.tag)-\(env)\">Promote</a>")
             } else {
