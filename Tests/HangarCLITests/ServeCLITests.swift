@@ -7,8 +7,8 @@ import Testing
 
 /// `hangar serve` and `hangar token` as an operator runs them.
 @Suite struct ServeCLITests {
-    @Test func serveAnnouncesItsAddressAnswersAndFinishesRequestsInFlightOnSIGTERM() async throws {
-        let dir = TempDir("serve")
+    /// A store with an admin token and project demo/app, served on a free port.
+    func serve(_ dir: TempDir) async throws -> (server: Process, base: String, secret: String) {
         let cli = CLI(workdir: dir.path)
         let secret = try cli.run("token", "create", "--name", "ops", "--role", "admin").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -19,10 +19,16 @@ import Testing
         server.standardOutput = out
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { if server.isRunning { server.terminate() } }
         let reader = out.fileHandleForReading
         let line = try #require(await TestSockets.offPool { Self.firstLine(reader) })
         let base = try #require(line.firstMatch(of: /^hangar: serving on (http:\/\/127\.0\.0\.1:\d+)$/)?.1).description
+        return (server, base, secret)
+    }
+
+    @Test func serveAnnouncesItsAddressAnswersAndFinishesRequestsInFlightOnSIGTERM() async throws {
+        let dir = TempDir("serve")
+        let (server, base, secret) = try await serve(dir)
+        defer { if server.isRunning { server.terminate() } }
         let health = try await Self.get(base + "/healthz", token: nil)
         #expect(health.status == 200)
         // A long poll that is still waiting when the server is told to stop (given time
@@ -32,6 +38,25 @@ import Testing
         kill(server.processIdentifier, SIGTERM)
         let answer = try await inFlight
         #expect(answer.status == 200 && answer.body.contains("\"generation\":0"), "the request in flight was answered")
+        let status = await TestSockets.offPool { server.waitUntilExit(); return server.terminationStatus }
+        #expect(status == 0)
+    }
+
+    @Test func anOpenReleaseBoardDoesNotHoldUpSIGTERM() async throws {
+        let dir = TempDir("serve-board")
+        let (server, base, secret) = try await serve(dir)
+        defer { if server.isRunning { server.terminate() } }
+        // A browser on the board keeps a live stream open (ten minutes, a comment every 15 s).
+        async let stream = Self.get(base + "/ui/projects/demo/app/-/events", headers: ["Cookie": "hangar_session=\(secret)"], timeout: 30)
+        try await Task.sleep(for: .seconds(2))
+        kill(server.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        let stoppedInTime = !server.isRunning
+        if !stoppedInTime { kill(server.processIdentifier, SIGKILL) }  // ends the stream, so the test ends
+        #expect(stoppedInTime, "the stream held the server past 10 s (its next look is at 15 s, its end at ten minutes)")
+        let answer = try? await stream
+        #expect(answer?.status == 200 && answer?.body.hasPrefix("retry: 5000") == true, "\(answer?.body.prefix(200) ?? "no answer")")
         let status = await TestSockets.offPool { server.waitUntilExit(); return server.terminationStatus }
         #expect(status == 0)
     }
@@ -61,9 +86,11 @@ import Testing
         return String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
     }
 
-    static func get(_ url: String, token: String?) async throws -> (status: Int, body: String) {
-        var request = URLRequest(url: URL(string: url)!)
+    static func get(_ url: String, token: String? = nil, headers: [String: String] = [:],
+                    timeout: TimeInterval = 60) async throws -> (status: Int, body: String) {
+        var request = URLRequest(url: URL(string: url)!, timeoutInterval: timeout)
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
     }

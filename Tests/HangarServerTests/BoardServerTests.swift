@@ -92,6 +92,25 @@ import Testing
         }
     }
 
+    @Test func theLiveFeedWakesOnAMoveAndCountsAgainstMaxWatchers() async throws {
+        try await ServerFixture(limits: ["max-watchers": 1]).test(.live) { c in
+            let rc1 = try await c.cut("one")
+            let port = try #require(c.raw.port)
+            let events = RawHTTP.head("GET", "\(p)/events", ["Cookie": "hangar_session=\(c.secrets["deployer"]!)", "Connection": "close"])
+            let started = ContinuousClock.now
+            async let first = RawHTTP.send(port: port, events, hangUp: false, timeout: 30, until: "event: change")
+            try await Task.sleep(for: .milliseconds(800))
+            // The one slot is taken: a second stream ends at once (the browser retries in 5 s).
+            let second = String(decoding: try await RawHTTP.send(port: port, events, hangUp: false, timeout: 30), as: UTF8.self)
+            #expect(second.hasPrefix("HTTP/1.1 200") && second.contains("retry: 5000") && !second.contains("event:"), "\(second.prefix(300))")
+            #expect(ContinuousClock.now - started < .seconds(10), "a stream over the limit holds nothing")
+            try await c.promote(rc1.tag, to: "sandbox")
+            let woken = String(decoding: try await first, as: UTF8.self)
+            #expect(woken.contains("text/event-stream") && woken.contains("event: change"), "\(woken.prefix(300))")
+            #expect(ContinuousClock.now - started < .seconds(14), "woken by the move, not by the 15 s look")
+        }
+    }
+
     @Test func aSessionWhoseTokenIsRevokedEnds() async throws {
         let f = try await ServerFixture()
         try await f.test { c in

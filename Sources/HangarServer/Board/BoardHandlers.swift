@@ -1,6 +1,7 @@
 import Foundation
 import HangarCore
 import Hummingbird
+import ServiceLifecycle
 
 /// The pages and actions of one project's board, for one request.
 struct BoardHandlers {
@@ -176,16 +177,20 @@ struct BoardHandlers {
         _ = try await ops.board(project, candidates: 1)  // refused before the stream starts
         let body = ResponseBody { writer in
             try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
-            try? await state.watchers.run(retryAfter: 5) {
+            // Ends when the server shuts down: an open board must not hold a restart for
+            // the stream's ten minutes (the browser reconnects to whichever server answers).
+            try? await withGracefulShutdownHandler { try await state.watchers.run(retryAfter: 5) {
                 var last = BoardGrid.fingerprint(try await ops.board(project, candidates: limit))
                 let end = ContinuousClock.now + .seconds(600)
-                while ContinuousClock.now < end {
+                while ContinuousClock.now < end && !Task.isShuttingDownGracefully {
                     await state.service.changes.wait(project: project, timeout: .seconds(15))
                     let now = BoardGrid.fingerprint(try await ops.board(project, candidates: limit))
                     let line = now == last ? ": still\n\n" : "event: change\ndata: \(now)\n\n"
                     last = now
                     try await writer.write(ByteBuffer(string: line))
                 }
+            } } onGracefulShutdown: {
+                state.service.changes.changed(project: project)  // wakes the wait above
             }
             try await writer.finish(nil)
         }
